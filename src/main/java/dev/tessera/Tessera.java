@@ -1,0 +1,179 @@
+package dev.tessera;
+
+import dev.tessera.auth.ClientAuthenticator;
+import dev.tessera.auth.LoginThrottle;
+import dev.tessera.auth.PasswordHasher;
+import dev.tessera.auth.UserAuthenticator;
+import dev.tessera.cluster.RevocationFollower;
+import dev.tessera.config.TesseraConfig;
+import dev.tessera.http.HttpVerticle;
+import dev.tessera.metrics.TesseraMetrics;
+import dev.tessera.store.AuditStore;
+import dev.tessera.store.ClientStore;
+import dev.tessera.store.DatabaseServer;
+import dev.tessera.store.RevocationStore;
+import dev.tessera.store.SettingsStore;
+import dev.tessera.store.TokenStore;
+import dev.tessera.store.UserStore;
+import dev.tessera.token.ClientRevocation;
+import dev.tessera.token.Freshness;
+import dev.tessera.token.LastUsedRecorder;
+import dev.tessera.token.RevokedSessions;
+import dev.tessera.token.Revoker;
+import dev.tessera.token.TokenCodec;
+import dev.tessera.token.TokenIssuer;
+import dev.tessera.token.TokenVerifier;
+import dev.tessera.token.VerificationCache;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.auth.prng.VertxContextPRNG;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+/**
+ * One Tessera node: builds the shared services once, deploys one HTTP verticle per event loop, and
+ * tears everything down in reverse order.
+ */
+public final class Tessera {
+  private static final Logger log = LoggerFactory.getLogger(Tessera.class);
+
+  private final Vertx vertx;
+  private final TesseraConfig config;
+  private final PrometheusMeterRegistry registry;
+  private DatabaseServer database;
+  private Pool pool;
+  private PasswordHasher hasher;
+  private RevocationFollower follower;
+  private LastUsedRecorder lastUsed;
+  private Services services;
+  private int httpPort;
+
+  private Tessera(Vertx vertx, TesseraConfig config, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.registry = registry;
+  }
+
+  /** Starts a node. Must not be called on an event loop: start-up runs migrations over JDBC. */
+  public static Future<Tessera> start(TesseraConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)).setJvmMetricsEnabled(true));
+    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    Tessera node = new Tessera(vertx, config, registry);
+    return node.boot().recover(e -> node.close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private Future<Tessera> boot() {
+    return vertx.executeBlocking(() -> DatabaseServer.start(config), false)
+        .compose(db -> {
+          database = db;
+          pool = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setMaxWaitQueueSize(config.dbPoolSize() * 64)
+                  .setName("tessera-db"))
+              .connectingTo(db.connectOptions().setPipeliningLimit(16).setCachePreparedStatements(true))
+              .using(vertx)
+              .build();
+          return tokenSecret();
+        })
+        .compose(secret -> {
+          buildServices(secret);
+          return follower.start();
+        })
+        .compose(v -> new Bootstrap(services, config).run())
+        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
+            new DeploymentOptions().setInstances(config.httpInstances())))
+        .map(id -> {
+          vertx.setPeriodic(config.lastUsedFlushInterval().toMillis(), t -> lastUsed.flush());
+          log.info("Tessera listening on port {} ({} event-loop verticles)", config.httpPort(), config.httpInstances());
+          return this;
+        });
+  }
+
+  private Future<byte[]> tokenSecret() {
+    if (config.tokenSecret().isPresent()) {
+      return Future.succeededFuture(config.tokenSecret().get().getBytes(StandardCharsets.UTF_8));
+    }
+    // Generated once and shared through the database, so every node accepts every node's tokens.
+    String candidate = VertxContextPRNG.current(vertx).nextString(32);
+    return new SettingsStore(pool).getOrCreate("token_secret", candidate)
+        .map(s -> s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void buildServices(byte[] secret) {
+    Clock clock = Clock.systemUTC();
+    TesseraMetrics metrics = new TesseraMetrics(registry);
+    TokenCodec codec = new TokenCodec(secret);
+    UserStore userStore = new UserStore(pool);
+    ClientStore clientStore = new ClientStore(pool);
+    TokenStore tokenStore = new TokenStore(pool);
+    RevocationStore revocationStore = new RevocationStore(pool);
+    VerificationCache cache = new VerificationCache(config.cacheMaxTokens());
+    RevokedSessions revoked = new RevokedSessions();
+    Freshness freshness = new Freshness(clock, config.stalenessBound());
+    lastUsed = new LastUsedRecorder(tokenStore);
+    hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
+        config.argon2Iterations());
+    Revoker revoker = new Revoker(revocationStore, revoked, metrics);
+    follower = new RevocationFollower(vertx, revocationStore, revoked, freshness, metrics, config.catchupInterval(), clock);
+    metrics.cacheSize(cache::size);
+    HealthChecks readiness = HealthChecks.create(vertx)
+        .register("database", 2000, promise -> pool.query("select 1").execute()
+            .onSuccess(r -> promise.complete(Status.OK()))
+            .onFailure(e -> promise.complete(Status.KO())))
+        .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()));
+    services = new Services(config,
+        new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock),
+        new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(), config.refreshTtl()),
+        new ClientRevocation(codec, tokenStore, revoker),
+        revoker,
+        new UserAuthenticator(userStore, hasher, new LoginThrottle(clock)),
+        new ClientAuthenticator(clientStore, hasher),
+        hasher, userStore, clientStore, tokenStore, new AuditStore(pool), freshness, metrics, readiness);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public RevocationFollower follower() {
+    return follower;
+  }
+
+  /** Stops serving, flushes last-used times, closes the pool and (if embedded) the database. */
+  public Future<Void> close() {
+    Future<Void> flushed = lastUsed == null ? Future.succeededFuture() : lastUsed.flush().otherwiseEmpty();
+    return flushed
+        .compose(v -> {
+          if (follower != null) {
+            follower.stop();
+          }
+          return pool == null ? Future.succeededFuture() : pool.close().otherwiseEmpty();
+        })
+        .compose(v -> vertx.close())
+        .andThen(v -> {
+          if (database != null) {
+            database.close();
+          }
+        });
+  }
+}

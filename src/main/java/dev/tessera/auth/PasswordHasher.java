@@ -1,0 +1,76 @@
+package dev.tessera.auth;
+
+import com.password4j.Argon2Function;
+import com.password4j.Password;
+import com.password4j.types.Argon2;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Argon2id (RFC 9106) password and client-secret hashing on a dedicated worker pool. The work is
+ * CPU-bound by design, so it never runs on an event loop, and the number of hashes waiting is bounded:
+ * beyond it callers get {@link Overloaded} at once rather than an ever longer queue.
+ */
+public final class PasswordHasher implements AutoCloseable {
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+
+  private final WorkerExecutor workers;
+  private final Argon2Function argon2;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final int maxInFlight;
+  private final Future<String> dummyHash;
+
+  public PasswordHasher(Vertx vertx, int threads, int queue, int memoryKib, int iterations) {
+    this.workers = vertx.createSharedWorkerExecutor("tessera-hash", threads);
+    this.argon2 = Argon2Function.getInstance(memoryKib, iterations, 1, HASH_BYTES, Argon2.ID, Argon2Function.ARGON2_VERSION_13);
+    this.maxInFlight = threads + queue;
+    // Unknown users are checked against this hash so they cost the same as a wrong password.
+    this.dummyHash = workers.executeBlocking(() -> hashNow(UUID.randomUUID().toString()), false);
+  }
+
+  public Future<String> hash(String secret) {
+    return run(() -> hashNow(secret));
+  }
+
+  /** @param storedHash the stored PHC string, or null for "no such account" (checked against a dummy) */
+  public Future<Boolean> verify(String secret, String storedHash) {
+    if (storedHash == null) {
+      return dummyHash.compose(dummy -> run(() -> {
+        check(secret, dummy);
+        return false;
+      }));
+    }
+    return run(() -> check(secret, storedHash));
+  }
+
+  private String hashNow(String secret) {
+    return Password.hash(secret).addRandomSalt(SALT_BYTES).with(argon2).getResult();
+  }
+
+  private static boolean check(String secret, String storedHash) {
+    try {
+      return Password.check(secret, storedHash).with(Argon2Function.getInstanceFromHash(storedHash));
+    } catch (RuntimeException malformedHash) {
+      return false;
+    }
+  }
+
+  private <T> Future<T> run(Callable<T> work) {
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      return Future.failedFuture(new Overloaded("password hashing"));
+    }
+    return workers.executeBlocking(work, false).andThen(done -> inFlight.decrementAndGet());
+  }
+
+  @Override
+  public void close() {
+    workers.close();
+  }
+}

@@ -1,0 +1,209 @@
+package dev.tessera.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every setting Tessera reads, validated once at start-up. Keys are the stable environment variable
+ * names of DESIGN.md §4; {@code conf/tessera.json} holds the defaults under the same names, so an
+ * override is a plain merge and a typo in either place is caught as an unknown key.
+ */
+public record TesseraConfig(
+    int httpPort,
+    int httpInstances,
+    Optional<String> dbUrl,
+    int dbPoolSize,
+    String issuer,
+    Path dataDir,
+    String adminUsername,
+    Optional<String> adminPassword,
+    Optional<String> tokenSecret,
+    Duration accessTtl,
+    Duration refreshTtl,
+    boolean cluster,
+    List<String> clusterMembers,
+    Optional<String> clusterHost,
+    int clusterPort,
+    boolean clusterKubernetes,
+    String clusterServiceDns,
+    long cacheMaxTokens,
+    Duration catchupInterval,
+    Duration stalenessBound,
+    Duration lastUsedFlushInterval,
+    int hashThreads,
+    int hashQueue,
+    int argon2MemoryKib,
+    int argon2Iterations,
+    int maxBodyBytes) {
+
+  public static final Set<String> KEYS = Set.of(
+      "TESSERA_HTTP_PORT", "TESSERA_HTTP_INSTANCES", "TESSERA_DB_URL", "TESSERA_DB_POOL_SIZE",
+      "TESSERA_ISSUER", "TESSERA_DATA_DIR", "TESSERA_ADMIN_USERNAME", "TESSERA_ADMIN_PASSWORD",
+      "TESSERA_TOKEN_SECRET", "TESSERA_ACCESS_TTL", "TESSERA_REFRESH_TTL", "TESSERA_CLUSTER",
+      "TESSERA_CLUSTER_MEMBERS", "TESSERA_CLUSTER_HOST", "TESSERA_CLUSTER_PORT",
+      "TESSERA_CLUSTER_KUBERNETES", "TESSERA_CLUSTER_SERVICE_DNS", "TESSERA_CACHE_MAX_TOKENS",
+      "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_LAST_USED_FLUSH_INTERVAL",
+      "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
+      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES");
+
+  /** Builds and validates the configuration from the merged file + environment values. */
+  public static TesseraConfig from(JsonObject raw) {
+    for (String key : raw.fieldNames()) {
+      if (key.startsWith("TESSERA_") && !KEYS.contains(key) && !isKubernetesServiceLink(key)) {
+        throw new ConfigException(key, "unknown key (known keys are listed in conf/tessera.json)");
+      }
+    }
+    Values v = new Values(raw);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int port = v.intIn("TESSERA_HTTP_PORT", 0, 65535);
+    Duration catchup = v.duration("TESSERA_CATCHUP_INTERVAL");
+    Duration bound = v.duration("TESSERA_STALENESS_BOUND");
+    if (bound.compareTo(catchup) < 0) {
+      throw new ConfigException("TESSERA_STALENESS_BOUND",
+          "must be at least TESSERA_CATCHUP_INTERVAL (" + catchup + "), is " + bound);
+    }
+    Optional<String> dbUrl = v.optional("TESSERA_DB_URL");
+    dbUrl.ifPresent(TesseraConfig::checkDbUrl);
+    Optional<String> secret = v.optional("TESSERA_TOKEN_SECRET");
+    if (secret.isPresent() && secret.get().length() < 32) {
+      throw new ConfigException("TESSERA_TOKEN_SECRET", "must be at least 32 characters");
+    }
+    Optional<String> adminPassword = v.optional("TESSERA_ADMIN_PASSWORD");
+    if (adminPassword.isPresent() && adminPassword.get().length() < 8) {
+      throw new ConfigException("TESSERA_ADMIN_PASSWORD", "must be at least 8 characters");
+    }
+    return new TesseraConfig(
+        port,
+        orDefault(v.intIn("TESSERA_HTTP_INSTANCES", 0, 256), cores),
+        dbUrl,
+        v.intIn("TESSERA_DB_POOL_SIZE", 1, 1000),
+        v.optional("TESSERA_ISSUER").orElse("http://localhost:" + port),
+        Path.of(v.string("TESSERA_DATA_DIR")),
+        v.string("TESSERA_ADMIN_USERNAME"),
+        adminPassword,
+        secret,
+        v.positiveDuration("TESSERA_ACCESS_TTL"),
+        v.positiveDuration("TESSERA_REFRESH_TTL"),
+        v.bool("TESSERA_CLUSTER"),
+        v.optional("TESSERA_CLUSTER_MEMBERS")
+            .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList())
+            .orElse(List.of()),
+        v.optional("TESSERA_CLUSTER_HOST"),
+        v.intIn("TESSERA_CLUSTER_PORT", 1, 65535),
+        v.bool("TESSERA_CLUSTER_KUBERNETES"),
+        v.string("TESSERA_CLUSTER_SERVICE_DNS"),
+        v.longIn("TESSERA_CACHE_MAX_TOKENS", 0, Long.MAX_VALUE),
+        catchup,
+        bound,
+        v.positiveDuration("TESSERA_LAST_USED_FLUSH_INTERVAL"),
+        orDefault(v.intIn("TESSERA_HASH_THREADS", 0, 256), cores),
+        v.intIn("TESSERA_HASH_QUEUE", 1, 100_000),
+        v.intIn("TESSERA_ARGON2_MEMORY_KIB", 8, 4 * 1024 * 1024),
+        v.intIn("TESSERA_ARGON2_ITERATIONS", 1, 100),
+        v.intIn("TESSERA_MAX_BODY_BYTES", 1024, 10 * 1024 * 1024));
+  }
+
+  /**
+   * Kubernetes injects {@code <SERVICE>_SERVICE_HOST}, {@code <SERVICE>_PORT_…} for every Service in the
+   * namespace; a Service named "tessera" yields TESSERA_SERVICE_HOST and friends, which are not typos.
+   */
+  static boolean isKubernetesServiceLink(String key) {
+    return key.matches("TESSERA(_[A-Z0-9_]+)?_SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?") || key.matches("TESSERA(_[A-Z0-9_]+)?_PORT(_\\d+_(TCP|UDP|SCTP)(_[A-Z]+)?)?");
+  }
+
+  private static int orDefault(int value, int fallback) {
+    return value == 0 ? fallback : value;
+  }
+
+  private static void checkDbUrl(String url) {
+    try {
+      URI uri = URI.create(url);
+      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+        throw new ConfigException("TESSERA_DB_URL", "must start with postgresql://");
+      }
+      if (uri.getHost() == null) {
+        throw new ConfigException("TESSERA_DB_URL", "has no host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TESSERA_DB_URL", "is not a valid URL");
+    }
+  }
+
+  /** Typed reads with errors that name the key; values may arrive as JSON types or env strings. */
+  private record Values(JsonObject raw) {
+    Object required(String key) {
+      if (!raw.containsKey(key)) {
+        throw new ConfigException(key, "missing (conf/tessera.json must define every key)");
+      }
+      return raw.getValue(key);
+    }
+
+    Optional<String> optional(String key) {
+      Object value = required(key);
+      if (value == null || value.toString().isBlank()) {
+        return Optional.empty();
+      }
+      return Optional.of(value.toString().trim());
+    }
+
+    String string(String key) {
+      return optional(key).orElseThrow(() -> new ConfigException(key, "must not be empty"));
+    }
+
+    long longIn(String key, long min, long max) {
+      String text = string(key).replace("_", "").replace(",", "");
+      long value;
+      try {
+        value = Long.parseLong(text);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key, "not a whole number: " + text);
+      }
+      if (value < min || value > max) {
+        throw new ConfigException(key, "must be between " + min + " and " + max + ", is " + value);
+      }
+      return value;
+    }
+
+    int intIn(String key, int min, int max) {
+      return (int) longIn(key, min, max);
+    }
+
+    boolean bool(String key) {
+      String text = string(key).toLowerCase();
+      return switch (text) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new ConfigException(key, "must be true or false, is " + text);
+      };
+    }
+
+    Duration duration(String key) {
+      String text = string(key);
+      try {
+        return Duration.parse(text);
+      } catch (DateTimeParseException e) {
+        // Day-based periods such as P30D are valid ISO-8601 and common for refresh lifetimes.
+        if (text.matches("P\\d+D")) {
+          return Duration.ofDays(Long.parseLong(text.substring(1, text.length() - 1)));
+        }
+        throw new ConfigException(key, "not an ISO-8601 duration such as PT15M or P30D: " + text);
+      }
+    }
+
+    Duration positiveDuration(String key) {
+      Duration d = duration(key);
+      if (d.isNegative() || d.isZero()) {
+        throw new ConfigException(key, "must be positive, is " + d);
+      }
+      return d;
+    }
+  }
+}

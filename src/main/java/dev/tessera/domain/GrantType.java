@@ -1,0 +1,29 @@
+package dev.tessera.domain;
+
+import java.util.Optional;
+
+/** The RFC 6749 grants Tessera serves. */
+public enum GrantType {
+  PASSWORD("password"),
+  CLIENT_CREDENTIALS("client_credentials"),
+  REFRESH_TOKEN("refresh_token");
+
+  private final String wireName;
+
+  GrantType(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  public static Optional<GrantType> fromWire(String name) {
+    for (GrantType g : values()) {
+      if (g.wireName.equals(name)) {
+        return Optional.of(g);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,13 @@
+package dev.tessera.domain;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One committed row of the revocation log: the sessions it ended, when, and until when nodes must
+ * remember it (the latest expiry among those sessions).
+ */
+public record Revocation(long seq, List<UUID> sessionIds, RevocationReason reason, Instant revokedAt,
+                         Instant expiresAt) {
+}

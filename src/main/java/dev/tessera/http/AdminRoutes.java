@@ -1,0 +1,370 @@
+package dev.tessera.http;
+
+import dev.tessera.Services;
+import dev.tessera.auth.Overloaded;
+import dev.tessera.domain.AuditEvent;
+import dev.tessera.domain.Client;
+import dev.tessera.domain.GrantType;
+import dev.tessera.domain.RevocationReason;
+import dev.tessera.domain.Scopes;
+import dev.tessera.domain.User;
+import dev.tessera.metrics.TesseraMetrics.Endpoint;
+import dev.tessera.store.Conflict;
+import dev.tessera.token.CachedToken;
+import dev.tessera.token.RevocationOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.prng.VertxContextPRNG;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** The JSON admin API (DESIGN §3). Every call needs a bearer token with scope {@code admin}. */
+final class AdminRoutes {
+  private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
+  private static final String ADMIN_SCOPE = "admin";
+  private static final String CALLER = "tessera.admin";
+  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._~@-]{1,100}");
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  private static final int DEFAULT_PAGE = 50;
+  private static final int MAX_PAGE = 500;
+
+  private final Services services;
+
+  AdminRoutes(Services services) {
+    this.services = services;
+  }
+
+  Router router(io.vertx.core.Vertx vertx) {
+    Router api = Router.router(vertx);
+    api.route().handler(BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes()));
+    api.route().handler(this::authorize);
+    api.post("/users").handler(this::createUser);
+    api.get("/users").handler(this::listUsers);
+    api.get("/users/:id").handler(this::getUser);
+    api.patch("/users/:id").handler(this::updateUser);
+    api.get("/users/:id/sessions").handler(this::sessions);
+    api.post("/users/:id/revoke-all").handler(this::revokeAll);
+    api.delete("/sessions/:id").handler(this::revokeSession);
+    api.post("/clients").handler(this::createClient);
+    api.get("/clients").handler(this::listClients);
+    api.get("/clients/:clientId").handler(this::getClient);
+    api.delete("/clients/:clientId").handler(this::deleteClient);
+    api.get("/audit").handler(this::audit);
+    api.route().handler(ctx -> ctx.fail(Problem.notFound("no such admin API resource")));
+    api.route().failureHandler(this::fail);
+    return api;
+  }
+
+  private void authorize(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.fail(new Problem(401, "Unauthorized", "a bearer token with scope admin is required"));
+      return;
+    }
+    services.verifier().verify(authorization.substring(7).strip(), Endpoint.VERIFY).onSuccess(v -> {
+      if (!v.active()) {
+        ctx.fail(new Problem(401, "Unauthorized", "the access token is invalid, expired or revoked"));
+      } else if (!v.token().scopes().contains(ADMIN_SCOPE)) {
+        ctx.fail(new Problem(403, "Forbidden", "the access token lacks scope admin"));
+      } else {
+        ctx.put(CALLER, v.token());
+        ctx.next();
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  // ---- users
+
+  private void createUser(RoutingContext ctx) {
+    AdminJson body = AdminJson.of(ctx, Set.of("username", "password", "scopes"));
+    String username = username(body.string("username", 1, 254));
+    String password = body.string("password", 8, 1024);
+    Scopes scopes = body.has("scopes") ? body.scopes("scopes") : Scopes.NONE;
+    services.hasher().hash(password)
+        .compose(hash -> services.userStore().insert(username, hash, scopes))
+        .onSuccess(user -> {
+          audit(ctx, "user_created", user.id(), user.username(), new JsonObject().put("scopes", user.scopes().toString()));
+          ctx.response().putHeader(HttpHeaders.LOCATION, "/admin/api/users/" + user.id());
+          Responses.json(ctx, 201, AdminJson.user(user));
+        }).onFailure(ctx::fail);
+  }
+
+  private static String username(String candidate) {
+    if (!candidate.equals(candidate.strip()) || CONTROL.matcher(candidate).find()) {
+      throw Problem.badRequest("\"username\" must not contain control characters or surrounding spaces");
+    }
+    return candidate;
+  }
+
+  private void listUsers(RoutingContext ctx) {
+    int limit = limit(ctx);
+    UUID after = Optional.ofNullable(ctx.request().getParam("after")).filter(s -> !s.isEmpty())
+        .map(s -> uuid(s, Problem.badRequest("\"after\" must be a user id"))).orElse(null);
+    String search = ctx.request().getParam("q");
+    services.userStore().page(after, search, limit + 1).onSuccess(users -> {
+      boolean more = users.size() > limit;
+      List<User> page = more ? users.subList(0, limit) : users;
+      JsonObject body = new JsonObject()
+          .put("items", new JsonArray(page.stream().map(AdminJson::user).toList()))
+          .put("next_after", more ? page.get(page.size() - 1).id().toString() : null);
+      Responses.json(ctx, 200, body);
+    }).onFailure(ctx::fail);
+  }
+
+  private void getUser(RoutingContext ctx) {
+    findUser(ctx).onSuccess(user -> Responses.json(ctx, 200, AdminJson.user(user))).onFailure(ctx::fail);
+  }
+
+  private void updateUser(RoutingContext ctx) {
+    UUID id = pathUuid(ctx, "id");
+    AdminJson body = AdminJson.of(ctx, Set.of("password", "scopes", "disabled"));
+    if (!body.has("password") && !body.has("scopes") && !body.has("disabled")) {
+      throw Problem.badRequest("nothing to change: give password, scopes or disabled");
+    }
+    String password = body.has("password") ? body.string("password", 8, 1024) : null;
+    Scopes scopes = body.has("scopes") ? body.scopes("scopes") : null;
+    Boolean disabled = body.has("disabled") ? body.bool("disabled") : null;
+    Future<String> hash = password == null ? Future.succeededFuture(null) : services.hasher().hash(password);
+    hash.compose(passwordHash -> {
+      if (Boolean.TRUE.equals(disabled)) {
+        // Disabling and ending every session commit together: no window where a disabled user's token works.
+        return services.revoker().commit(tx -> services.userStore().update(tx, id, passwordHash, scopes, true)
+                .compose(updated -> updated.isPresent()
+                    ? services.revoker().store().revokeUser(tx, id, RevocationReason.DISABLE)
+                    : Future.failedFuture(Problem.notFound("no such user"))))
+            .map(Optional::of);
+      }
+      return services.userStore().update(services.revoker().store().pool(), id, passwordHash, scopes, disabled)
+          .compose(updated -> updated.isPresent() ? Future.succeededFuture(Optional.<RevocationOutcome>empty())
+              : Future.failedFuture(Problem.notFound("no such user")));
+    }).compose(outcome -> services.userStore().findById(id).map(user -> {
+      User u = user.orElseThrow(() -> Problem.notFound("no such user"));
+      JsonObject changes = new JsonObject().put("password_changed", password != null);
+      if (scopes != null) {
+        changes.put("scopes", scopes.toString());
+      }
+      if (disabled != null) {
+        changes.put("disabled", disabled);
+      }
+      JsonObject result = AdminJson.user(u);
+      outcome.ifPresent(o -> {
+        result.put("revoked", o.revoked()).put("propagation", AdminJson.propagation(o.propagation()));
+        changes.put("revoked", o.revoked()).put("propagation", AdminJson.propagation(o.propagation()));
+      });
+      audit(ctx, Boolean.TRUE.equals(disabled) ? "user_disabled" : "user_updated", u.id(), u.username(), changes);
+      return result;
+    })).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);
+  }
+
+  private void sessions(RoutingContext ctx) {
+    findUser(ctx).compose(user -> services.tokenStore().liveSessions(user.id()))
+        .onSuccess(sessions -> Responses.json(ctx, 200,
+            new JsonObject().put("items", new JsonArray(sessions.stream().map(AdminJson::session).toList()))))
+        .onFailure(ctx::fail);
+  }
+
+  private void revokeAll(RoutingContext ctx) {
+    findUser(ctx).compose(user -> services.revoker().revokeUser(user.id(), RevocationReason.ADMIN).map(outcome -> {
+      JsonObject result = revocationBody(outcome);
+      audit(ctx, "sessions_revoked", user.id(), user.username(), result.copy().put("scope", "all"));
+      return result;
+    })).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);
+  }
+
+  private void revokeSession(RoutingContext ctx) {
+    UUID sessionId = pathUuid(ctx, "id");
+    services.tokenStore().sessionOwner(sessionId).compose(owner -> {
+      if (owner.isEmpty()) {
+        return Future.failedFuture(Problem.notFound("no such session"));
+      }
+      return services.revoker().revokeSessions(List.of(sessionId), RevocationReason.ADMIN).map(outcome -> {
+        JsonObject result = revocationBody(outcome);
+        audit(ctx, "session_revoked", owner.get().getUUID(0), null,
+            result.copy().put("session_id", sessionId.toString()).put("client_id", owner.get().getString(1)));
+        return result;
+      });
+    }).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);
+  }
+
+  private static JsonObject revocationBody(RevocationOutcome outcome) {
+    return new JsonObject().put("revoked", outcome.revoked())
+        .put("propagation", AdminJson.propagation(outcome.propagation()));
+  }
+
+  // ---- clients
+
+  private void createClient(RoutingContext ctx) {
+    AdminJson body = AdminJson.of(ctx, Set.of("client_id", "name", "confidential", "grant_types", "scopes",
+        "introspect", "client_secret"));
+    String clientId = body.string("client_id", 1, 100);
+    if (!CLIENT_ID.matcher(clientId).matches()) {
+      throw Problem.badRequest("\"client_id\" may contain only letters, digits and . _ ~ @ -");
+    }
+    String name = body.has("name") ? body.string("name", 1, 200) : clientId;
+    boolean confidential = body.bool("confidential");
+    EnumSet<GrantType> grants = EnumSet.noneOf(GrantType.class);
+    for (String g : body.strings("grant_types")) {
+      grants.add(GrantType.fromWire(g).orElseThrow(() ->
+          Problem.badRequest("unknown grant type; use password, client_credentials or refresh_token")));
+    }
+    Scopes scopes = body.has("scopes") ? body.scopes("scopes") : Scopes.NONE;
+    boolean introspect = body.has("introspect") && body.bool("introspect");
+    if (!confidential && (grants.contains(GrantType.CLIENT_CREDENTIALS) || introspect || body.has("client_secret"))) {
+      throw Problem.badRequest("client_credentials, introspection and a client_secret need a confidential client");
+    }
+    Optional<String> secret = !confidential ? Optional.empty()
+        : Optional.of(body.has("client_secret") ? body.string("client_secret", 16, 512) : generateSecret(ctx));
+    Future<Optional<String>> hash = secret.isEmpty() ? Future.succeededFuture(Optional.empty())
+        : services.hasher().hash(secret.get()).map(Optional::of);
+    hash.compose(secretHash -> services.clientStore().insert(
+            new Client(clientId, name, secretHash, confidential, grants, scopes, introspect, null)))
+        .onSuccess(client -> {
+          services.clients().forget(clientId);
+          audit(ctx, "client_created", null, null, new JsonObject().put("client_id", clientId));
+          JsonObject result = AdminJson.client(client);
+          secret.ifPresent(s -> result.put("client_secret", s));
+          ctx.response().putHeader(HttpHeaders.LOCATION, "/admin/api/clients/" + clientId);
+          Responses.json(ctx, 201, result);
+        }).onFailure(ctx::fail);
+  }
+
+  private static String generateSecret(RoutingContext ctx) {
+    return VertxContextPRNG.current(ctx.vertx()).nextString(32);
+  }
+
+  private void listClients(RoutingContext ctx) {
+    services.clientStore().all().onSuccess(clients -> Responses.json(ctx, 200,
+            new JsonObject().put("items", new JsonArray(clients.stream().map(AdminJson::client).toList()))))
+        .onFailure(ctx::fail);
+  }
+
+  private void getClient(RoutingContext ctx) {
+    String clientId = ctx.pathParam("clientId");
+    services.clientStore().find(clientId)
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
+            ctx.fail(Problem.notFound("no such client"));
+          } else {
+            Responses.json(ctx, 200, AdminJson.client(found.get()));
+          }
+        }).onFailure(ctx::fail);
+  }
+
+  private void deleteClient(RoutingContext ctx) {
+    String clientId = ctx.pathParam("clientId");
+    services.revoker().commit(tx -> services.clientStore().delete(tx, clientId).compose(deleted -> deleted
+            ? services.revoker().store().revokeClient(tx, clientId, RevocationReason.ADMIN)
+            : Future.failedFuture(Problem.notFound("no such client"))))
+        .onSuccess(outcome -> {
+          services.clients().forget(clientId);
+          audit(ctx, "client_deleted", null, null, new JsonObject().put("client_id", clientId)
+              .put("revoked", outcome.revoked()));
+          ctx.response().setStatusCode(204).end();
+        }).onFailure(ctx::fail);
+  }
+
+  // ---- audit
+
+  private void audit(RoutingContext ctx) {
+    String username = ctx.request().getParam("username");
+    services.audit().recent(username == null || username.isBlank() ? null : username, limit(ctx)).onSuccess(events -> {
+      JsonArray items = new JsonArray();
+      events.forEach(e -> items.add(new JsonObject().put("id", e.id()).put("at", AdminJson.text(e.at()))
+          .put("event", e.event()).put("user_id", e.userId() == null ? null : e.userId().toString())
+          .put("username", e.username()).put("client_id", e.clientId()).put("ip", e.ip()).put("detail", e.detail())));
+      Responses.json(ctx, 200, new JsonObject().put("items", items));
+    }).onFailure(ctx::fail);
+  }
+
+  // ---- helpers
+
+  private Future<User> findUser(RoutingContext ctx) {
+    UUID id = pathUuid(ctx, "id");
+    return services.userStore().findById(id)
+        .compose(found -> found.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(Problem.notFound("no such user"))));
+  }
+
+  private static UUID pathUuid(RoutingContext ctx, String name) {
+    return uuid(ctx.pathParam(name), Problem.notFound("no such resource"));
+  }
+
+  private static UUID uuid(String text, Problem orElse) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw orElse;
+    }
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String text = ctx.request().getParam("limit");
+    if (text == null || text.isEmpty()) {
+      return DEFAULT_PAGE;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= MAX_PAGE) {
+        return limit;
+      }
+    } catch (NumberFormatException ignored) {
+      // fall through to the problem below
+    }
+    throw Problem.badRequest("\"limit\" must be a whole number from 1 to " + MAX_PAGE);
+  }
+
+  private void audit(RoutingContext ctx, String event, UUID userId, String username, JsonObject detail) {
+    CachedToken caller = ctx.get(CALLER);
+    detail.put("by", caller == null ? null : caller.username());
+    services.audit().record(AuditEvent.of(event, userId, username, caller == null ? null : caller.clientId(),
+        OAuthRoutes.address(ctx), detail));
+  }
+
+  private void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    Problem problem;
+    if (failure instanceof Problem p) {
+      problem = p;
+    } else if (failure instanceof Conflict c) {
+      problem = Problem.conflict(c.getMessage());
+    } else if (failure instanceof Overloaded) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      problem = new Problem(503, "Service Unavailable", "server busy; retry shortly");
+    } else if (failure == null) {
+      problem = switch (ctx.statusCode()) {
+        case 413 -> new Problem(413, "Content Too Large", "request body too large");
+        case 404 -> Problem.notFound("no such admin API resource");
+        case 405 -> new Problem(405, "Method Not Allowed", "method not allowed here");
+        default -> Problem.badRequest("malformed request");
+      };
+    } else if (Unavailable.is(failure)) {
+      log.warn("{} {} failed, dependency unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      problem = new Problem(503, "Service Unavailable", "storage unavailable; retry shortly");
+    } else {
+      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      problem = new Problem(500, "Internal Server Error", "internal error");
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(problem.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.PROBLEM_JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE);
+    if (problem.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"tessera\"");
+    }
+    ctx.response().end(problem.toJson().toBuffer());
+  }
+}

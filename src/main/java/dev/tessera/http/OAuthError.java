@@ -1,0 +1,75 @@
+package dev.tessera.http;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An RFC 6749 §5.2 error response, raised anywhere in an OAuth handler and written in one place
+ * ({@link OAuthRoutes}'s failure handler). Descriptions are ours, never echoes of request input.
+ */
+public final class OAuthError extends RuntimeException {
+  private final int status;
+  private final String error;
+  private final String retryAfterSeconds;
+
+  private OAuthError(int status, String error, String description, String retryAfterSeconds) {
+    super(description, null, false, false);
+    this.status = status;
+    this.error = error;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public static OAuthError invalidRequest(String description) {
+    return new OAuthError(400, "invalid_request", description, null);
+  }
+
+  /** 401 with {@code WWW-Authenticate: Basic} (RFC 6749 §5.2), whatever method the client tried. */
+  public static OAuthError invalidClient(String description) {
+    return new OAuthError(401, "invalid_client", description, null);
+  }
+
+  public static OAuthError invalidGrant(String description) {
+    return new OAuthError(400, "invalid_grant", description, null);
+  }
+
+  public static OAuthError unauthorizedClient(String description) {
+    return new OAuthError(400, "unauthorized_client", description, null);
+  }
+
+  public static OAuthError unsupportedGrantType(String description) {
+    return new OAuthError(400, "unsupported_grant_type", description, null);
+  }
+
+  public static OAuthError invalidScope(String description) {
+    return new OAuthError(400, "invalid_scope", description, null);
+  }
+
+  /** Failed sign-ins backing off: the client is told when to try again instead of being left hanging. */
+  public static OAuthError throttled(long retryAfterSeconds) {
+    return new OAuthError(429, "invalid_grant",
+        "too many failed attempts; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
+  }
+
+  public static OAuthError temporarilyUnavailable(String description, long retryAfterSeconds) {
+    return new OAuthError(503, "temporarily_unavailable", description, Long.toString(retryAfterSeconds));
+  }
+
+  public static OAuthError serverError() {
+    return new OAuthError(500, "server_error", "internal error", null);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String error() {
+    return error;
+  }
+
+  public String retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("error", error).put("error_description", getMessage());
+  }
+}

@@ -1,0 +1,278 @@
+package dev.tessera.http;
+
+import dev.tessera.Services;
+import dev.tessera.auth.ClientCredentials;
+import dev.tessera.auth.InvalidCredentials;
+import dev.tessera.auth.Overloaded;
+import dev.tessera.auth.Throttled;
+import dev.tessera.domain.AuditEvent;
+import dev.tessera.domain.Client;
+import dev.tessera.domain.GrantType;
+import dev.tessera.domain.Scopes;
+import dev.tessera.domain.User;
+import dev.tessera.metrics.TesseraMetrics.Endpoint;
+import dev.tessera.token.ClientRevocation;
+import dev.tessera.token.GrantRejected;
+import dev.tessera.token.IssuedTokens;
+import dev.tessera.token.ScopeRejected;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+
+/**
+ * The OAuth 2.0 endpoints: token (RFC 6749), introspection (RFC 7662), revocation (RFC 7009) and
+ * server metadata (RFC 8414). Handlers parse, call one service, and map the outcome; every error goes
+ * through {@link #fail} so the wire format is decided in one place.
+ */
+final class OAuthRoutes {
+  private static final Logger log = LoggerFactory.getLogger(OAuthRoutes.class);
+  private static final Buffer INACTIVE = new JsonObject().put("active", false).toBuffer();
+  private static final int MAX_DEVICE_LABEL = 200;
+
+  private final Services services;
+
+  OAuthRoutes(Services services) {
+    this.services = services;
+  }
+
+  void mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes())
+        .setMergeFormAttributes(false);
+    router.post("/oauth2/token").handler(body).handler(this::token).failureHandler(this::fail);
+    router.post("/oauth2/introspect").handler(body).handler(this::introspect).failureHandler(this::fail);
+    router.post("/oauth2/revoke").handler(body).handler(this::revoke).failureHandler(this::fail);
+    router.get("/.well-known/oauth-authorization-server").handler(this::metadata).failureHandler(this::fail);
+  }
+
+  private void token(RoutingContext ctx) {
+    OAuthForm form = OAuthForm.of(ctx);
+    String grantName = form.required("grant_type");
+    GrantType grant = GrantType.fromWire(grantName)
+        .orElseThrow(() -> OAuthError.unsupportedGrantType("supported grant types are password, client_credentials and refresh_token"));
+    Future<IssuedTokens> issued = authenticateClient(ctx, form).compose(client -> {
+      if (!client.allows(grant)) {
+        return Future.failedFuture(OAuthError.unauthorizedClient("client may not use the " + grant.wireName() + " grant"));
+      }
+      return switch (grant) {
+        case PASSWORD -> passwordGrant(ctx, form, client);
+        case CLIENT_CREDENTIALS -> clientCredentialsGrant(ctx, form, client);
+        case REFRESH_TOKEN -> services.issuer().refresh(client, form.required("refresh_token"), requestedScope(form));
+      };
+    });
+    issued.onSuccess(tokens -> {
+      JsonObject body = new JsonObject()
+          .put("access_token", tokens.accessToken())
+          .put("token_type", "Bearer")
+          .put("expires_in", tokens.expiresIn())
+          .put("scope", tokens.scopes().toString());
+      tokens.refreshToken().ifPresent(r -> body.put("refresh_token", r));
+      Responses.json(ctx, 200, body);
+    }).onFailure(ctx::fail);
+  }
+
+  private Future<IssuedTokens> passwordGrant(RoutingContext ctx, OAuthForm form, Client client) {
+    String username = form.required("username");
+    String password = form.required("password");
+    Optional<Scopes> requested = requestedScope(form);
+    String address = address(ctx);
+    return services.users().authenticate(username, password, address)
+        .onFailure(e -> {
+          if (e instanceof InvalidCredentials) {
+            services.metrics().loginFailure();
+            services.audit().record(AuditEvent.of("login_failed", null, username, client.clientId(), address, null));
+          }
+        })
+        .recover(e -> Future.failedFuture(e instanceof InvalidCredentials
+            ? OAuthError.invalidGrant("invalid username or password") : e))
+        .compose(user -> {
+          Scopes allowed = user.scopes().intersect(client.scopes());
+          Scopes scopes = grantable(requested, allowed);
+          return services.issuer().issue(GrantType.PASSWORD, user, client, scopes, device(ctx, form))
+              .onSuccess(t -> services.audit().record(AuditEvent.of("login_succeeded", user.id(), user.username(),
+                  client.clientId(), address, new JsonObject().put("session_id", t.sessionId().toString())
+                      .put("scope", t.scopes().toString()))));
+        });
+  }
+
+  private Future<IssuedTokens> clientCredentialsGrant(RoutingContext ctx, OAuthForm form, Client client) {
+    // RFC 6749 §4.4: only confidential clients may use this grant.
+    if (!client.confidential()) {
+      return Future.failedFuture(OAuthError.unauthorizedClient("client_credentials requires a confidential client"));
+    }
+    Scopes scopes = grantable(requestedScope(form), client.scopes());
+    return services.issuer().issue(GrantType.CLIENT_CREDENTIALS, null, client, scopes, device(ctx, form));
+  }
+
+  /** RFC 6749 §3.3: the requested scope must be within what may be granted; absent means all of it. */
+  private static Scopes grantable(Optional<Scopes> requested, Scopes allowed) {
+    if (requested.isEmpty()) {
+      return allowed;
+    }
+    if (!allowed.containsAll(requested.get())) {
+      throw OAuthError.invalidScope("requested scope is not allowed for this user and client");
+    }
+    return requested.get();
+  }
+
+  private static Optional<Scopes> requestedScope(OAuthForm form) {
+    try {
+      return form.optional("scope").map(Scopes::parse);
+    } catch (IllegalArgumentException e) {
+      throw OAuthError.invalidScope("scope is malformed: " + e.getMessage());
+    }
+  }
+
+  private static String device(RoutingContext ctx, OAuthForm form) {
+    String label = form.optional("device_name").orElse(ctx.request().getHeader(HttpHeaders.USER_AGENT));
+    if (label == null) {
+      return null;
+    }
+    String printable = label.replaceAll("\\p{Cntrl}", " ").strip();
+    return printable.length() > MAX_DEVICE_LABEL ? printable.substring(0, MAX_DEVICE_LABEL) : printable;
+  }
+
+  private void introspect(RoutingContext ctx) {
+    OAuthForm form = OAuthForm.of(ctx);
+    authenticateClient(ctx, form).compose(caller -> {
+      if (!caller.introspect()) {
+        return Future.failedFuture(OAuthError.invalidClient("client is not allowed to introspect tokens"));
+      }
+      String token = form.required("token");
+      return services.verifier().verify(token, Endpoint.INTROSPECT);
+    }).onSuccess(verification -> {
+      if (!verification.active() || verification.token().kind() != dev.tessera.domain.TokenKind.ACCESS) {
+        Responses.json(ctx, 200, INACTIVE);
+        return;
+      }
+      var t = verification.token();
+      JsonObject body = new JsonObject()
+          .put("active", true)
+          .put("scope", t.scopes().toString())
+          .put("client_id", t.clientId());
+      if (t.username() != null) {
+        body.put("username", t.username());
+      }
+      body.put("sub", t.subject())
+          .put("token_type", "Bearer")
+          .put("exp", t.expiresAt())
+          .put("iat", t.issuedAt())
+          .put("jti", t.id().toString())
+          .put("iss", services.config().issuer());
+      Responses.json(ctx, 200, body);
+    }).onFailure(ctx::fail);
+  }
+
+  private void revoke(RoutingContext ctx) {
+    OAuthForm form = OAuthForm.of(ctx);
+    String address = address(ctx);
+    authenticateClient(ctx, form).compose(client -> {
+      String token = form.required("token");
+      return services.clientRevocation().revoke(client, token).onSuccess(outcome -> {
+        if (outcome.revoked() > 0) {
+          services.audit().record(AuditEvent.of("token_revoked", null, null, client.clientId(), address,
+              new JsonObject().put("sessions", outcome.revoked())));
+        }
+      });
+    }).onSuccess(outcome -> {
+      ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE).setStatusCode(200).end();
+    }).onFailure(ctx::fail);
+  }
+
+  private void metadata(RoutingContext ctx) {
+    String issuer = services.config().issuer();
+    services.clientStore().all().onSuccess(clients -> {
+      JsonArray scopes = new JsonArray(clients.stream().flatMap(c -> c.scopes().values().stream()).distinct().sorted().toList());
+      JsonArray authMethods = new JsonArray().add("client_secret_basic").add("client_secret_post").add("none");
+      JsonObject body = new JsonObject()
+          .put("issuer", issuer)
+          .put("token_endpoint", issuer + "/oauth2/token")
+          .put("introspection_endpoint", issuer + "/oauth2/introspect")
+          .put("revocation_endpoint", issuer + "/oauth2/revoke")
+          .put("grant_types_supported", new JsonArray().add("password").add("client_credentials").add("refresh_token"))
+          .put("response_types_supported", new JsonArray())
+          .put("token_endpoint_auth_methods_supported", authMethods)
+          .put("introspection_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
+          .put("revocation_endpoint_auth_methods_supported", authMethods)
+          .put("scopes_supported", scopes)
+          .put("service_documentation", issuer + "/admin/");
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+          .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=60").end(body.toBuffer());
+    }).onFailure(ctx::fail);
+  }
+
+  private Future<Client> authenticateClient(RoutingContext ctx, OAuthForm form) {
+    ClientCredentials credentials = ClientCredentialsReader.read(ctx, form);
+    return services.clients().authenticate(credentials).recover(e -> {
+      if (e instanceof InvalidCredentials) {
+        services.metrics().loginFailure();
+        services.audit().record(AuditEvent.of("client_auth_failed", null, null, credentials.clientId(), address(ctx), null));
+        return Future.failedFuture(OAuthError.invalidClient("client authentication failed"));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  static String address(RoutingContext ctx) {
+    var remote = ctx.request().remoteAddress();
+    return remote == null ? null : remote.hostAddress();
+  }
+
+  private void fail(RoutingContext ctx) {
+    OAuthError error = toOAuthError(ctx);
+    if (ctx.response().ended()) {
+      return;
+    }
+    var response = ctx.response();
+    if (error.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Basic realm=\"tessera\"");
+    }
+    if (error.retryAfterSeconds() != null) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds());
+    }
+    Responses.json(ctx, error.status(), error.toJson());
+  }
+
+  private static OAuthError toOAuthError(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof OAuthError e) {
+      return e;
+    }
+    if (failure instanceof GrantRejected e) {
+      return OAuthError.invalidGrant(e.getMessage());
+    }
+    if (failure instanceof ScopeRejected e) {
+      return OAuthError.invalidScope(e.getMessage());
+    }
+    if (failure instanceof ClientRevocation.NotOwner e) {
+      return OAuthError.unauthorizedClient(e.getMessage());
+    }
+    if (failure instanceof Throttled e) {
+      return OAuthError.throttled(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
+    }
+    if (failure instanceof Overloaded) {
+      return OAuthError.temporarilyUnavailable("server busy; retry shortly", 1);
+    }
+    if (failure == null) {
+      return switch (ctx.statusCode()) {
+        case 413 -> OAuthError.invalidRequest("request body too large");
+        case 400 -> OAuthError.invalidRequest("malformed request body");
+        default -> OAuthError.invalidRequest("request could not be processed");
+      };
+    }
+    if (Unavailable.is(failure)) {
+      log.warn("{} {} failed, dependency unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      return OAuthError.temporarilyUnavailable("storage unavailable; retry shortly", 1);
+    }
+    log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    return OAuthError.serverError();
+  }
+}

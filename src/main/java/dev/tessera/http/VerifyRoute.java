@@ -1,0 +1,93 @@
+package dev.tessera.http;
+
+import dev.tessera.Services;
+import dev.tessera.domain.Scopes;
+import dev.tessera.domain.TokenKind;
+import dev.tessera.metrics.TesseraMetrics.Endpoint;
+import dev.tessera.token.CachedToken;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * Forward authentication for reverse proxies (nginx {@code auth_request}, Traefik ForwardAuth, Envoy
+ * ext_authz): the proxy passes the caller's Authorization header and gets 200 with identity headers,
+ * 401 or 403 in RFC 6750 §3 form.
+ */
+final class VerifyRoute {
+  private static final Logger log = LoggerFactory.getLogger(VerifyRoute.class);
+  private static final String CHALLENGE = "Bearer realm=\"tessera\"";
+  private static final String INVALID = CHALLENGE + ", error=\"invalid_token\", error_description=\"the access token is invalid, expired or revoked\"";
+  // A rejected token never becomes valid again, but the header may change: gateways may cache a 401 briefly.
+  private static final String REJECTION_CACHE = "max-age=1";
+
+  private final Services services;
+  private final Clock clock;
+  private final long boundSeconds;
+
+  VerifyRoute(Services services, Clock clock) {
+    this.services = services;
+    this.clock = clock;
+    this.boundSeconds = Math.max(0, services.config().catchupInterval().toSeconds());
+  }
+
+  void mount(Router router) {
+    router.get("/auth/verify").handler(this::verify);
+  }
+
+  private void verify(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    Scopes required;
+    try {
+      required = Scopes.parse(ctx.request().getParam("scope"));
+    } catch (IllegalArgumentException e) {
+      response.setStatusCode(400).putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE)
+          .end("scope query parameter is malformed");
+      return;
+    }
+    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      // RFC 6750 §3.1: no credentials at all gets a bare challenge without an error code.
+      reject(response, 401, authorization == null ? CHALLENGE : INVALID);
+      return;
+    }
+    String token = authorization.substring(7).strip();
+    services.verifier().verify(token, Endpoint.VERIFY).onSuccess(v -> {
+      if (!v.active() || v.token().kind() != TokenKind.ACCESS) {
+        reject(response, 401, INVALID);
+        return;
+      }
+      CachedToken t = v.token();
+      if (!t.scopes().containsAll(required)) {
+        reject(response, 403, CHALLENGE + ", error=\"insufficient_scope\", scope=\"" + required + "\"");
+        return;
+      }
+      // Gateways may cache this answer only as long as Tessera itself could be stale (DESIGN §5.5).
+      long remaining = Math.max(0, t.expiresAt() - clock.millis() / 1000);
+      response.putHeader("X-Auth-Subject", t.subject())
+          .putHeader("X-Auth-Client-Id", t.clientId())
+          .putHeader("X-Auth-Scope", t.scopes().toString())
+          .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.min(boundSeconds, remaining));
+      if (t.username() != null) {
+        response.putHeader("X-Auth-Username", t.username());
+      }
+      response.setStatusCode(200).end();
+    }).onFailure(e -> {
+      log.warn("verification unavailable: {}", e.toString());
+      response.setStatusCode(503).putHeader(HttpHeaders.RETRY_AFTER, "1")
+          .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE).end();
+    });
+  }
+
+  private static void reject(HttpServerResponse response, int status, String challenge) {
+    response.setStatusCode(status)
+        .putHeader("WWW-Authenticate", challenge)
+        .putHeader(HttpHeaders.CACHE_CONTROL, REJECTION_CACHE)
+        .end();
+  }
+}

@@ -1,0 +1,151 @@
+package dev.tessera.store;
+
+import dev.tessera.domain.Scopes;
+import dev.tessera.domain.Session;
+import dev.tessera.domain.TokenHash;
+import dev.tessera.domain.TokenKind;
+import dev.tessera.domain.TokenRecord;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Sessions and their tokens. Tokens are addressed only by {@link TokenHash}. */
+public final class TokenStore {
+  private static final String INSERT_SESSION = "insert into sessions (id, user_id, client_id, device, scopes, created_at, expires_at) "
+      + "values ($1, $2, $3, $4, $5, $6, $7)";
+  private static final String INSERT_TOKEN = "insert into tokens (hash, id, session_id, kind, scopes, issued_at, expires_at) "
+      + "values ($1, $2, $3, $4, $5, $6, $7)";
+  private static final String RECORD = "select t.id, t.kind, t.session_id, s.user_id, u.username, s.client_id, t.scopes, "
+      + "t.issued_at, t.expires_at, s.expires_at as session_expires_at, t.used_at is not null as used, "
+      + "(s.revoked_at is not null or coalesce(u.disabled, false)) as revoked "
+      + "from tokens t join sessions s on s.id = t.session_id left join users u on u.id = s.user_id "
+      + "where t.hash = $1";
+  private static final String MARK_USED = "update tokens set used_at = $2 where hash = $1";
+  private static final String EXTEND_SESSION = "update sessions set expires_at = greatest(expires_at, $2) where id = $1";
+  private static final String LIVE_SESSIONS = "select id, user_id, client_id, device, scopes, created_at, last_used_at, expires_at "
+      + "from sessions where user_id = $1 and revoked_at is null and expires_at > now() order by created_at desc";
+  private static final String SESSION_OWNER = "select user_id, client_id from sessions where id = $1";
+  private static final String TOUCH = "update sessions s set last_used_at = greatest(s.last_used_at, v.t) "
+      + "from unnest($1::uuid[], $2::timestamptz[]) as v(id, t) where s.id = v.id";
+
+  private final Pool pool;
+
+  public TokenStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Stores a new session and its first tokens atomically. */
+  public Future<Void> createSession(Session session, List<NewToken> tokens) {
+    return pool.withTransaction(tx -> tx.preparedQuery(INSERT_SESSION)
+        .execute(Tuple.of(session.id(), session.userId(), session.clientId(), session.device(),
+            session.scopes().toArray(), Rows.timestamp(session.createdAt()), Rows.timestamp(session.expiresAt())))
+        .compose(r -> insertTokens(tx, session.id(), tokens)));
+  }
+
+  private static Future<Void> insertTokens(SqlClient client, UUID sessionId, List<NewToken> tokens) {
+    List<Tuple> batch = new ArrayList<>();
+    for (NewToken t : tokens) {
+      batch.add(Tuple.of(Buffer.buffer(t.hash().bytes()), t.id(), sessionId, t.kind().dbName(), t.scopes().toArray(),
+          Rows.timestamp(t.issuedAt()), Rows.timestamp(t.expiresAt())));
+    }
+    return client.preparedQuery(INSERT_TOKEN).executeBatch(batch).mapEmpty();
+  }
+
+  public Future<Optional<TokenRecord>> findByHash(TokenHash hash) {
+    return findByHash(pool, hash);
+  }
+
+  private static Future<Optional<TokenRecord>> findByHash(SqlClient client, TokenHash hash) {
+    return client.preparedQuery(RECORD).execute(Tuple.of(Buffer.buffer(hash.bytes()))).map(TokenStore::first);
+  }
+
+  /**
+   * Rotates a refresh token (RFC 6749 §6, OAuth 2.0 Security BCP §4.14): the presented token is marked
+   * used and the new ones join its session, all in one transaction under a row lock, so two concurrent
+   * presentations of the same token cannot both succeed.
+   */
+  public Future<Rotation> rotate(TokenHash presented, Instant now, List<NewToken> replacements, Instant sessionExpiresAt) {
+    return pool.withTransaction(tx -> tx.preparedQuery(RECORD + " for update of t")
+        .execute(Tuple.of(Buffer.buffer(presented.bytes())))
+        .map(TokenStore::first)
+        .compose(found -> {
+          if (found.isEmpty()) {
+            return Future.succeededFuture(new Rotation.Rejected());
+          }
+          TokenRecord previous = found.get();
+          if (previous.kind() != TokenKind.REFRESH || previous.revoked() || !previous.expiresAt().isAfter(now)) {
+            return Future.succeededFuture(new Rotation.Rejected());
+          }
+          if (previous.used()) {
+            return Future.succeededFuture(new Rotation.Reused(previous));
+          }
+          return tx.preparedQuery(MARK_USED).execute(Tuple.of(Buffer.buffer(presented.bytes()), Rows.timestamp(now)))
+              .compose(r -> tx.preparedQuery(EXTEND_SESSION)
+                  .execute(Tuple.of(previous.sessionId(), Rows.timestamp(sessionExpiresAt))))
+              .compose(r -> insertTokens(tx, previous.sessionId(), replacements))
+              .map(v -> new Rotation.Rotated(previous));
+        }));
+  }
+
+  public Future<List<Session>> liveSessions(UUID userId) {
+    return pool.preparedQuery(LIVE_SESSIONS).execute(Tuple.of(userId)).map(rows -> {
+      List<Session> sessions = new ArrayList<>();
+      for (Row r : rows) {
+        sessions.add(new Session(r.getUUID("id"), r.getUUID("user_id"), r.getString("client_id"), r.getString("device"),
+            Rows.scopes(r, "scopes"), Rows.instant(r, "created_at"), Rows.instant(r, "last_used_at"),
+            Rows.instant(r, "expires_at")));
+      }
+      return sessions;
+    });
+  }
+
+  /** Who owns a session, as {@code (user_id, client_id)}; empty when there is no such session. */
+  public Future<Optional<Tuple>> sessionOwner(UUID sessionId) {
+    return pool.preparedQuery(SESSION_OWNER).execute(Tuple.of(sessionId)).map(rows -> {
+      var it = rows.iterator();
+      if (!it.hasNext()) {
+        return Optional.empty();
+      }
+      Row r = it.next();
+      return Optional.of(Tuple.of(r.getUUID("user_id"), r.getString("client_id")));
+    });
+  }
+
+  /** Writes many sessions' last-used times in one statement (the batched, lazy write of DESIGN §2). */
+  public Future<Void> touch(Map<UUID, Instant> lastUsed) {
+    if (lastUsed.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    UUID[] ids = new UUID[lastUsed.size()];
+    java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[lastUsed.size()];
+    int i = 0;
+    for (var e : lastUsed.entrySet()) {
+      ids[i] = e.getKey();
+      times[i++] = Rows.timestamp(e.getValue());
+    }
+    return pool.preparedQuery(TOUCH).execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfOffsetDateTime(times)).mapEmpty();
+  }
+
+  private static Optional<TokenRecord> first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    if (!it.hasNext()) {
+      return Optional.empty();
+    }
+    Row r = it.next();
+    return Optional.of(new TokenRecord(r.getUUID("id"), TokenKind.fromDb(r.getString("kind")), r.getUUID("session_id"),
+        r.getUUID("user_id"), r.getString("username"), r.getString("client_id"), Rows.scopes(r, "scopes"),
+        Rows.instant(r, "issued_at"), Rows.instant(r, "expires_at"), Rows.instant(r, "session_expires_at"),
+        r.getBoolean("revoked"), r.getBoolean("used")));
+  }
+}

@@ -1,0 +1,69 @@
+package dev.tessera.token;
+
+import dev.tessera.domain.Revocation;
+import dev.tessera.domain.RevocationReason;
+import dev.tessera.metrics.TesseraMetrics;
+import dev.tessera.store.RevocationStore;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Ends sessions. The database commit comes first (durable before any answer), then this node's own
+ * revocation set, then the broadcast to the others.
+ */
+public final class Revoker {
+  private final RevocationStore store;
+  private final RevokedSessions revoked;
+  private final TesseraMetrics metrics;
+  private volatile RevocationBroadcaster broadcaster = RevocationBroadcaster.LOCAL;
+
+  public Revoker(RevocationStore store, RevokedSessions revoked, TesseraMetrics metrics) {
+    this.store = store;
+    this.revoked = revoked;
+    this.metrics = metrics;
+  }
+
+  /** Set once at start-up when the node joins a cluster. */
+  public void broadcastWith(RevocationBroadcaster broadcaster) {
+    this.broadcaster = broadcaster;
+  }
+
+  public Future<RevocationOutcome> revokeSessions(List<UUID> sessionIds, RevocationReason reason) {
+    return commit(tx -> store.revokeSessions(tx, sessionIds, reason));
+  }
+
+  public Future<RevocationOutcome> revokeUser(UUID userId, RevocationReason reason) {
+    return commit(tx -> store.revokeUser(tx, userId, reason));
+  }
+
+  public Future<RevocationOutcome> revokeClient(String clientId, RevocationReason reason) {
+    return commit(tx -> store.revokeClient(tx, clientId, reason));
+  }
+
+  /**
+   * Runs {@code work} — which ends with a revocation statement — in one transaction, e.g. disabling a
+   * user together with ending all their sessions: either both are durable or neither is.
+   */
+  public Future<RevocationOutcome> commit(Function<SqlClient, Future<Optional<Revocation>>> work) {
+    return store.pool().withTransaction(work::apply).compose(this::announce);
+  }
+
+  public RevocationStore store() {
+    return store;
+  }
+
+  private Future<RevocationOutcome> announce(Optional<Revocation> committed) {
+    if (committed.isEmpty()) {
+      return Future.succeededFuture(new RevocationOutcome(0, Propagation.localOnly()));
+    }
+    Revocation r = committed.get();
+    revoked.add(r);
+    metrics.revoked(r.reason(), r.sessionIds().size());
+    return broadcaster.broadcast(r).map(p -> new RevocationOutcome(r.sessionIds().size(), p));
+  }
+}

@@ -1,0 +1,106 @@
+package dev.tessera.token;
+
+import dev.tessera.domain.TokenHash;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * The token wire format: {@code tsr_} + base64url(32 random bytes) + base64url(first 6 bytes of
+ * HMAC-SHA256(key, random bytes)). The keyed tag lets a node reject malformed or forged strings in
+ * memory, so garbage never costs a database round trip; 48 bits makes online forgery hopeless.
+ */
+public final class TokenCodec {
+  public static final String PREFIX = "tsr_";
+  static final int RANDOM_BYTES = 32;
+  private static final int TAG_BYTES = 6;
+  private static final int RANDOM_CHARS = 43;
+  private static final int TAG_CHARS = 8;
+  public static final int LENGTH = PREFIX.length() + RANDOM_CHARS + TAG_CHARS;
+
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private final SecretKeySpec key;
+  // Mac and MessageDigest are not thread-safe and costly to look up: one of each per thread.
+  private final ThreadLocal<Mac> mac;
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  });
+
+  public TokenCodec(byte[] secret) {
+    this.key = new SecretKeySpec(secret, "HmacSHA256");
+    this.mac = ThreadLocal.withInitial(() -> {
+      try {
+        Mac m = Mac.getInstance("HmacSHA256");
+        m.init(key);
+        return m;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
+      }
+    });
+  }
+
+  /** Encodes fresh random bytes as a token; the caller stores only {@link #hash(String)} of the result. */
+  public String encode(byte[] random) {
+    if (random.length != RANDOM_BYTES) {
+      throw new IllegalArgumentException("a token carries " + RANDOM_BYTES + " random bytes");
+    }
+    return PREFIX + ENCODER.encodeToString(random) + ENCODER.encodeToString(tag(random));
+  }
+
+  /**
+   * Checks the format and the keyed tag; returns the lookup hash for a well-formed token, empty for
+   * anything else. Never throws on input and never echoes it.
+   */
+  public Optional<TokenHash> parse(String candidate) {
+    if (candidate == null || candidate.length() != LENGTH || !candidate.startsWith(PREFIX)) {
+      return Optional.empty();
+    }
+    for (int i = PREFIX.length(); i < LENGTH; i++) {
+      if (!isBase64Url(candidate.charAt(i))) {
+        return Optional.empty();
+      }
+    }
+    byte[] random;
+    byte[] presentedTag;
+    try {
+      random = DECODER.decode(candidate.substring(PREFIX.length(), PREFIX.length() + RANDOM_CHARS));
+      presentedTag = DECODER.decode(candidate.substring(PREFIX.length() + RANDOM_CHARS));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    // Canonical encoding only: a different string for the same bytes would hash differently.
+    if (!ENCODER.encodeToString(random).equals(candidate.substring(PREFIX.length(), PREFIX.length() + RANDOM_CHARS))) {
+      return Optional.empty();
+    }
+    if (!MessageDigest.isEqual(tag(random), presentedTag)) {
+      return Optional.empty();
+    }
+    return Optional.of(hash(candidate));
+  }
+
+  public static TokenHash hash(String token) {
+    return new TokenHash(SHA256.get().digest(token.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private byte[] tag(byte[] random) {
+    byte[] full = mac.get().doFinal(random);
+    byte[] tag = new byte[TAG_BYTES];
+    System.arraycopy(full, 0, tag, 0, TAG_BYTES);
+    return tag;
+  }
+
+  private static boolean isBase64Url(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  }
+}

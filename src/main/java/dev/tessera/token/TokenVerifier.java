@@ -1,0 +1,79 @@
+package dev.tessera.token;
+
+import dev.tessera.domain.TokenHash;
+import dev.tessera.metrics.TesseraMetrics;
+import dev.tessera.metrics.TesseraMetrics.Endpoint;
+import dev.tessera.metrics.TesseraMetrics.Result;
+import dev.tessera.metrics.TesseraMetrics.Source;
+import dev.tessera.store.TokenStore;
+import io.vertx.core.Future;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The hot path: format and tag check in memory, then the node cache, then the database. A cache hit
+ * is trusted only while this node is fresh (caught up with the revocation log within its bound) and
+ * only if the token's session is not among the known revocations.
+ */
+public final class TokenVerifier {
+  private final TokenCodec codec;
+  private final VerificationCache cache;
+  private final RevokedSessions revoked;
+  private final Freshness freshness;
+  private final TokenStore store;
+  private final LastUsedRecorder lastUsed;
+  private final TesseraMetrics metrics;
+  private final Clock clock;
+
+  public TokenVerifier(TokenCodec codec, VerificationCache cache, RevokedSessions revoked, Freshness freshness,
+                       TokenStore store, LastUsedRecorder lastUsed, TesseraMetrics metrics, Clock clock) {
+    this.codec = codec;
+    this.cache = cache;
+    this.revoked = revoked;
+    this.freshness = freshness;
+    this.store = store;
+    this.lastUsed = lastUsed;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public Future<Verification> verify(String presented, Endpoint endpoint) {
+    long started = System.nanoTime();
+    Optional<TokenHash> parsed = codec.parse(presented);
+    if (parsed.isEmpty()) {
+      metrics.verification(endpoint, Result.INVALID, Source.CACHE, System.nanoTime() - started);
+      return Future.succeededFuture(Verification.INVALID);
+    }
+    TokenHash hash = parsed.get();
+    if (freshness.isFresh()) {
+      CachedToken cached = cache.get(hash);
+      if (cached != null) {
+        metrics.cacheLookup(true);
+        return Future.succeededFuture(judge(hash, cached, Source.CACHE, endpoint, started));
+      }
+    }
+    metrics.cacheLookup(false);
+    return store.findByHash(hash).map(record -> {
+      CachedToken token = record.map(CachedToken::from).orElse(CachedToken.INACTIVE);
+      cache.put(hash, token);
+      return judge(hash, token, Source.DB, endpoint, started);
+    });
+  }
+
+  private Verification judge(TokenHash hash, CachedToken token, Source source, Endpoint endpoint, long started) {
+    long nowMillis = clock.millis();
+    Result result;
+    if (token.isInactive() || token.expiresAt() * 1000 <= nowMillis) {
+      result = Result.INACTIVE;
+    } else if (revoked.contains(token.sessionId())) {
+      cache.put(hash, CachedToken.INACTIVE);
+      result = Result.INACTIVE;
+    } else {
+      result = Result.ACTIVE;
+      lastUsed.record(token.sessionId(), nowMillis);
+    }
+    metrics.verification(endpoint, result, source, System.nanoTime() - started);
+    return result == Result.ACTIVE ? new Verification(result, source, token) : new Verification(result, source, null);
+  }
+}

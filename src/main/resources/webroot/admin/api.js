@@ -1,0 +1,279 @@
+// Session and HTTP layer of the admin panel.
+//
+// Tokens live only in this module's memory: never in localStorage,
+// sessionStorage, cookies or the URL. Reloading the page signs you out.
+
+export const CLIENT_ID = 'tessera-admin';
+const DEVICE_NAME = 'Admin panel';
+/** Refresh this many seconds before the access token expires (at most 20% of its life). */
+const REFRESH_MARGIN_S = 60;
+const RETRY_REFRESH_MS = 15_000;
+
+let session = null; // { accessToken, refreshToken, expiresAt (ms), scope, username }
+let refreshTimer = null;
+let refreshing = null;
+const endListeners = new Set();
+
+export class ApiError extends Error {
+  /**
+   * @param {string} title   short, human readable
+   * @param {string} [detail] longer explanation
+   * @param {number} [status] HTTP status (0 = network)
+   * @param {string} [code]   RFC 6749 error code or problem type
+   */
+  constructor(title, detail, status = 0, code) {
+    super(detail ? `${title}: ${detail}` : title);
+    this.title = title;
+    this.detail = detail;
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Called with a message when the session ends without the person asking (expiry, revocation). */
+export function onSessionEnd(fn) {
+  endListeners.add(fn);
+  return () => endListeners.delete(fn);
+}
+
+export function isSignedIn() {
+  return session !== null;
+}
+
+export function currentUsername() {
+  return session?.username ?? null;
+}
+
+async function readBody(res) {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { _text: text };
+  }
+}
+
+function networkError() {
+  return new ApiError('Tessera is not reachable', 'Check the connection and try again.', 0, 'network');
+}
+
+/** RFC 6749 §5.2 error body -> ApiError. */
+function oauthError(res, body) {
+  const code = body?.error;
+  const described = body?.error_description;
+  const titles = {
+    invalid_grant: 'Sign-in failed',
+    invalid_client: 'The admin client is not accepted',
+    invalid_scope: 'Not allowed',
+    unauthorized_client: 'Not allowed',
+    invalid_request: 'Invalid request',
+    temporarily_unavailable: 'Tessera is busy',
+    slow_down: 'Too many attempts',
+  };
+  const title = titles[code] ?? (res.status >= 500 ? 'Tessera had a problem' : 'Request refused');
+  const detail = described ?? (code ? `Error code: ${code}` : `HTTP ${res.status} ${res.statusText}`.trim());
+  return new ApiError(title, detail, res.status, code);
+}
+
+/** RFC 9457 problem body (or anything else) -> ApiError. */
+function problemError(res, body) {
+  if (body && (body.title || body.detail)) {
+    return new ApiError(body.title || `Request failed (HTTP ${res.status})`, body.detail, res.status, body.type);
+  }
+  const fallback = {
+    400: 'The request was not accepted',
+    401: 'Not signed in',
+    403: 'Not allowed',
+    404: 'Not found',
+    409: 'Conflict',
+    429: 'Too many requests',
+  };
+  return new ApiError(fallback[res.status] ?? `Request failed (HTTP ${res.status})`,
+    body?._text ? body._text.slice(0, 300) : undefined, res.status);
+}
+
+async function postForm(path, params, extraHeaders = {}) {
+  try {
+    return await fetch(path, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        ...extraHeaders,
+      },
+      body: new URLSearchParams(params),
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw networkError();
+  }
+}
+
+async function tokenRequest(params) {
+  const res = await postForm('/oauth2/token', params);
+  const body = await readBody(res);
+  if (!res.ok) throw oauthError(res, body);
+  if (!body || typeof body.access_token !== 'string') {
+    throw new ApiError('Unexpected answer from Tessera', 'The token response had no access_token.', res.status);
+  }
+  return body;
+}
+
+function adopt(tokens, username) {
+  const expiresIn = Number(tokens.expires_in) > 0 ? Number(tokens.expires_in) : 300;
+  session = {
+    accessToken: tokens.access_token,
+    // Refresh tokens rotate; keep the old one only if no new one was sent.
+    refreshToken: tokens.refresh_token ?? session?.refreshToken ?? null,
+    expiresAt: Date.now() + expiresIn * 1000,
+    scope: tokens.scope ?? '',
+    username: username ?? session?.username ?? null,
+  };
+  scheduleRefresh(expiresIn);
+}
+
+function scheduleRefresh(expiresInSeconds) {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  if (!session?.refreshToken) return;
+  const margin = Math.min(REFRESH_MARGIN_S, expiresInSeconds * 0.2);
+  const delay = Math.max(1_000, (expiresInSeconds - margin) * 1000);
+  refreshTimer = setTimeout(backgroundRefresh, delay);
+}
+
+async function backgroundRefresh() {
+  try {
+    await refresh();
+  } catch (err) {
+    // A network blip: try again soon, while the access token may still be good.
+    if (session && err.status === 0) {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(backgroundRefresh, RETRY_REFRESH_MS);
+    }
+  }
+}
+
+// Timers are throttled in background tabs; catch up when the tab is shown again.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && session && Date.now() > session.expiresAt - REFRESH_MARGIN_S * 1000) {
+    backgroundRefresh();
+  }
+});
+
+function endSession(message) {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  const had = session !== null;
+  session = null;
+  refreshing = null;
+  if (had) for (const fn of endListeners) fn(message);
+}
+
+/** Exchange the refresh token for a new pair (shared by concurrent callers). */
+export function refresh() {
+  if (!session?.refreshToken) {
+    endSession('Your session has ended. Please sign in again.');
+    return Promise.reject(new ApiError('Signed out', 'Please sign in again.', 401));
+  }
+  if (!refreshing) {
+    const used = session.refreshToken;
+    refreshing = tokenRequest({ grant_type: 'refresh_token', refresh_token: used, client_id: CLIENT_ID })
+      .then((tokens) => {
+        if (session && session.refreshToken === used) adopt(tokens);
+      })
+      .catch((err) => {
+        if (err.status !== 0) endSession('Your session has expired or was revoked. Please sign in again.');
+        throw err;
+      })
+      .finally(() => {
+        refreshing = null;
+      });
+  }
+  return refreshing;
+}
+
+export async function signIn(username, password) {
+  const tokens = await tokenRequest({
+    grant_type: 'password',
+    client_id: CLIENT_ID,
+    username,
+    password,
+    scope: 'admin',
+    device_name: DEVICE_NAME,
+  });
+  const granted = String(tokens.scope ?? 'admin').split(/\s+/);
+  if (!granted.includes('admin')) {
+    // Do not keep a token that cannot use the admin API.
+    if (tokens.refresh_token) {
+      postForm('/oauth2/revoke', { token: tokens.refresh_token, client_id: CLIENT_ID }).catch(() => {});
+    }
+    throw new ApiError('Not an administrator', 'This account does not have the admin scope.', 403, 'invalid_scope');
+  }
+  adopt(tokens, username);
+}
+
+/** Revoke the refresh token (and so the session) at Tessera, then forget everything. */
+export async function signOut() {
+  const current = session;
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  session = null;
+  refreshing = null;
+  if (!current) return;
+  const token = current.refreshToken ?? current.accessToken;
+  const res = await postForm('/oauth2/revoke', { token, client_id: CLIENT_ID });
+  if (!res.ok) throw oauthError(res, await readBody(res));
+}
+
+/**
+ * Call the admin API. Returns parsed JSON (or null for 204). Throws ApiError.
+ * A 401 triggers one refresh and one retry.
+ */
+export async function api(method, path, body, { retried = false } = {}) {
+  if (!session) throw new ApiError('Not signed in', 'Please sign in again.', 401);
+  if (refreshing) {
+    try { await refreshing; } catch { /* handled below */ }
+    if (!session) throw new ApiError('Not signed in', 'Please sign in again.', 401);
+  }
+  const headers = { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${session.accessToken}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw networkError();
+  }
+  if (res.status === 401) {
+    if (!retried && session?.refreshToken) {
+      await refresh();
+      return api(method, path, body, { retried: true });
+    }
+    const problem = problemError(res, await readBody(res));
+    endSession(problem.detail || 'Your session is no longer valid. Please sign in again.');
+    throw problem;
+  }
+  if (res.status === 204) return null;
+  const data = await readBody(res);
+  if (!res.ok) throw problemError(res, data);
+  return data;
+}
+
+/** Build "/path?x=1&y=2", leaving out empty values. */
+export function withQuery(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
