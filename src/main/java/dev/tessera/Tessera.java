@@ -28,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.auth.prng.VertxContextPRNG;
@@ -44,6 +45,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One Tessera node: builds the shared services once, deploys one HTTP verticle per event loop, and
@@ -161,19 +163,23 @@ public final class Tessera {
 
   /** Stops serving, flushes last-used times, closes the pool and (if embedded) the database. */
   public Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
     Future<Void> flushed = lastUsed == null ? Future.succeededFuture() : lastUsed.flush().otherwiseEmpty();
-    return flushed
+    flushed
         .compose(v -> {
           if (follower != null) {
             follower.stop();
           }
           return pool == null ? Future.succeededFuture() : pool.close().otherwiseEmpty();
         })
-        .compose(v -> vertx.close())
-        .andThen(v -> {
+        // Vert.x is closed from a plain thread: a close issued from one of its own event loops would
+        // deliver its completion to a loop that no longer runs.
+        .onComplete(v -> CompletableFuture.runAsync(() -> vertx.close().onComplete(done -> {
           if (database != null) {
             database.close();
           }
-        });
+          closed.handle(done);
+        })));
+    return closed.future();
   }
 }

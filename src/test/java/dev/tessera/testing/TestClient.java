@@ -1,0 +1,148 @@
+package dev.tessera.testing;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Real HTTP calls against a node, written the way an outside client would make them. Calls block the
+ * JUnit thread (never an event loop) so tests read top to bottom.
+ */
+public final class TestClient implements AutoCloseable {
+  private final WebClient web;
+  private final int port;
+
+  public TestClient(Vertx vertx, int port) {
+    this.web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setFollowRedirects(false));
+    this.port = port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** A form POST; {@code form} keys and values are sent form-urlencoded. */
+  public HttpResponse<Buffer> postForm(String path, Map<String, String> form) {
+    return postForm(path, form, null);
+  }
+
+  public HttpResponse<Buffer> postForm(String path, Map<String, String> form, String authorization) {
+    MultiMap body = MultiMap.caseInsensitiveMultiMap();
+    form.forEach(body::add);
+    HttpRequest<Buffer> request = web.post(path);
+    if (authorization != null) {
+      request.putHeader("Authorization", authorization);
+    }
+    return request.sendForm(body).await();
+  }
+
+  /** A POST with a raw body and content type, for malformed-input tests. */
+  public HttpResponse<Buffer> postRaw(String path, String contentType, Buffer body, String authorization) {
+    HttpRequest<Buffer> request = web.post(path);
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    if (authorization != null) {
+      request.putHeader("Authorization", authorization);
+    }
+    return request.sendBuffer(body).await();
+  }
+
+  public HttpResponse<Buffer> get(String path, String authorization) {
+    HttpRequest<Buffer> request = web.get(path);
+    if (authorization != null) {
+      request.putHeader("Authorization", authorization);
+    }
+    return request.send().await();
+  }
+
+  public HttpResponse<Buffer> json(String method, String path, JsonObject body, String bearer) {
+    HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    if (bearer != null) {
+      request.putHeader("Authorization", "Bearer " + bearer);
+    }
+    return body == null ? request.send().await() : request.sendJsonObject(body).await();
+  }
+
+  /** RFC 6749 §2.3.1: form-encode id and secret, then Basic-encode. */
+  public static String basic(String clientId, String secret) {
+    String pair = java.net.URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+        + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8);
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static String bearer(String token) {
+    return "Bearer " + token;
+  }
+
+  // ---- common flows
+
+  /** Signs the bootstrap admin in through the panel's public client; returns the access token. */
+  public String adminToken() {
+    HttpResponse<Buffer> r = postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "tessera-admin",
+        "username", TestNode.ADMIN_USERNAME, "password", TestNode.ADMIN_PASSWORD, "scope", "admin"));
+    if (r.statusCode() != 200) {
+      throw new AssertionError("admin sign-in failed: " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject().getString("access_token");
+  }
+
+  public JsonObject createUser(String admin, String username, String password, String... scopes) {
+    return created(json("POST", "/admin/api/users", new JsonObject().put("username", username).put("password", password)
+        .put("scopes", new io.vertx.core.json.JsonArray(java.util.List.of(scopes))), admin));
+  }
+
+  /** A public client allowed password + refresh_token. */
+  public JsonObject createPublicClient(String admin, String clientId, String... scopes) {
+    return created(json("POST", "/admin/api/clients", new JsonObject().put("client_id", clientId).put("name", clientId)
+        .put("confidential", false).put("grant_types", new io.vertx.core.json.JsonArray().add("password").add("refresh_token"))
+        .put("scopes", new io.vertx.core.json.JsonArray(java.util.List.of(scopes))), admin));
+  }
+
+  /** A confidential resource server allowed client_credentials and introspection; the result holds client_secret. */
+  public JsonObject createResourceServer(String admin, String clientId, String... scopes) {
+    return created(json("POST", "/admin/api/clients", new JsonObject().put("client_id", clientId).put("name", clientId)
+        .put("confidential", true).put("grant_types", new io.vertx.core.json.JsonArray().add("client_credentials"))
+        .put("introspect", true).put("scopes", new io.vertx.core.json.JsonArray(java.util.List.of(scopes))), admin));
+  }
+
+  /** Password grant for a public client; returns the token response. */
+  public JsonObject login(String clientId, String username, String password, String device) {
+    HttpResponse<Buffer> r = postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", clientId,
+        "username", username, "password", password, "device_name", device));
+    if (r.statusCode() != 200) {
+      throw new AssertionError("login failed: " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  public JsonObject introspect(String clientId, String secret, String token) {
+    HttpResponse<Buffer> r = postForm("/oauth2/introspect", Map.of("token", token), basic(clientId, secret));
+    if (r.statusCode() != 200) {
+      throw new AssertionError("introspection failed: " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  private static JsonObject created(HttpResponse<Buffer> r) {
+    if (r.statusCode() != 201) {
+      throw new AssertionError("expected 201, got " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  @Override
+  public void close() {
+    web.close();
+  }
+}
