@@ -4,6 +4,8 @@ import dev.tessera.auth.ClientAuthenticator;
 import dev.tessera.auth.LoginThrottle;
 import dev.tessera.auth.PasswordHasher;
 import dev.tessera.auth.UserAuthenticator;
+import dev.tessera.cluster.ClusterManagerFactory;
+import dev.tessera.cluster.EventBusBroadcaster;
 import dev.tessera.cluster.RevocationFollower;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.http.HttpVerticle;
@@ -30,7 +32,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.ext.auth.prng.VertxContextPRNG;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -45,6 +50,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -53,10 +59,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Tessera {
   private static final Logger log = LoggerFactory.getLogger(Tessera.class);
+  private static final Duration MAX_ACK_WAIT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final TesseraConfig config;
   private final PrometheusMeterRegistry registry;
+  private final HazelcastClusterManager clusterManager;
+  private EventBusBroadcaster broadcaster;
   private DatabaseServer database;
   private Pool pool;
   private PasswordHasher hasher;
@@ -65,10 +74,12 @@ public final class Tessera {
   private Services services;
   private int httpPort;
 
-  private Tessera(Vertx vertx, TesseraConfig config, PrometheusMeterRegistry registry) {
+  private Tessera(Vertx vertx, TesseraConfig config, PrometheusMeterRegistry registry,
+                  HazelcastClusterManager clusterManager) {
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
+    this.clusterManager = clusterManager;
   }
 
   /** Starts a node. Must not be called on an event loop: start-up runs migrations over JDBC. */
@@ -76,9 +87,22 @@ public final class Tessera {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)).setJvmMetricsEnabled(true));
-    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
-    Tessera node = new Tessera(vertx, config, registry);
-    return node.boot().recover(e -> node.close().transform(ignored -> Future.failedFuture(e)));
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    Future<Vertx> vertx;
+    HazelcastClusterManager clusterManager = null;
+    if (config.cluster()) {
+      clusterManager = ClusterManagerFactory.create(config);
+      String host = ClusterManagerFactory.advertisedHost(config);
+      options.getEventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0);
+      vertx = builder.with(options).withClusterManager(clusterManager).buildClustered();
+    } else {
+      vertx = Future.succeededFuture(builder.with(options).build());
+    }
+    HazelcastClusterManager cluster = clusterManager;
+    return vertx.compose(v -> {
+      Tessera node = new Tessera(v, config, registry, cluster);
+      return node.boot().recover(e -> node.close().transform(ignored -> Future.failedFuture(e)));
+    });
   }
 
   private Future<Tessera> boot() {
@@ -95,8 +119,10 @@ public final class Tessera {
         })
         .compose(secret -> {
           buildServices(secret);
-          return follower.start();
+          return joinCluster();
         })
+        // The log is loaded after the consumer is registered, so nothing published in between is missed.
+        .compose(v -> follower.start())
         .compose(v -> new Bootstrap(services, config).run())
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
             new DeploymentOptions().setInstances(config.httpInstances())))
@@ -105,6 +131,21 @@ public final class Tessera {
           log.info("Tessera listening on port {} ({} event-loop verticles)", config.httpPort(), config.httpInstances());
           return this;
         });
+  }
+
+  private Future<Void> joinCluster() {
+    if (clusterManager == null) {
+      services.metrics().clusterMembers(() -> 1);
+      return Future.succeededFuture();
+    }
+    // The admin waits for acks at most the staleness bound, and never so long that a person is left hanging.
+    Duration ackWait = config.catchupInterval().compareTo(MAX_ACK_WAIT) < 0 ? config.catchupInterval() : MAX_ACK_WAIT;
+    broadcaster = new EventBusBroadcaster(vertx, clusterManager, follower, ackWait);
+    services.revoker().broadcastWith(broadcaster);
+    services.metrics().clusterMembers(broadcaster::members);
+    services.readiness().register("cluster", ClusterHealthCheck.createProcedure(vertx));
+    return broadcaster.start().onSuccess(v -> log.info("joined cluster as {} ({} members)",
+        clusterManager.getNodeId(), broadcaster.members()));
   }
 
   private Future<byte[]> tokenSecret() {
@@ -157,6 +198,11 @@ public final class Tessera {
     return services;
   }
 
+  /** This node's cluster id, or empty when not clustered. */
+  public java.util.Optional<String> nodeId() {
+    return clusterManager == null ? java.util.Optional.empty() : java.util.Optional.of(clusterManager.getNodeId());
+  }
+
   public RevocationFollower follower() {
     return follower;
   }
@@ -170,6 +216,9 @@ public final class Tessera {
           if (follower != null) {
             follower.stop();
           }
+          return broadcaster == null ? Future.succeededFuture() : broadcaster.stop().otherwiseEmpty();
+        })
+        .compose(v -> {
           return pool == null ? Future.succeededFuture() : pool.close().otherwiseEmpty();
         })
         // Vert.x is closed from a plain thread: a close issued from one of its own event loops would

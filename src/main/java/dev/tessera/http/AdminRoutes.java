@@ -191,8 +191,8 @@ final class AdminRoutes {
       }
       return services.revoker().revokeSessions(List.of(sessionId), RevocationReason.ADMIN).map(outcome -> {
         JsonObject result = revocationBody(outcome);
-        audit(ctx, "session_revoked", owner.get().getUUID(0), null,
-            result.copy().put("session_id", sessionId.toString()).put("client_id", owner.get().getString(1)));
+        audit(ctx, "session_revoked", owner.get().userId(), owner.get().username(),
+            result.copy().put("session_id", sessionId.toString()).put("client_id", owner.get().clientId()));
         return result;
       });
     }).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);

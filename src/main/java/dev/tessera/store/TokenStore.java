@@ -35,7 +35,8 @@ public final class TokenStore {
   private static final String EXTEND_SESSION = "update sessions set expires_at = greatest(expires_at, $2) where id = $1";
   private static final String LIVE_SESSIONS = "select id, user_id, client_id, device, scopes, created_at, last_used_at, expires_at "
       + "from sessions where user_id = $1 and revoked_at is null and expires_at > now() order by created_at desc";
-  private static final String SESSION_OWNER = "select user_id, client_id from sessions where id = $1";
+  private static final String SESSION_OWNER = "select s.user_id, u.username, s.client_id from sessions s "
+      + "left join users u on u.id = s.user_id where s.id = $1";
   private static final String TOUCH = "update sessions s set last_used_at = greatest(s.last_used_at, v.t) "
       + "from unnest($1::uuid[], $2::timestamptz[]) as v(id, t) where s.id = v.id";
 
@@ -110,15 +111,19 @@ public final class TokenStore {
     });
   }
 
-  /** Who owns a session, as {@code (user_id, client_id)}; empty when there is no such session. */
-  public Future<Optional<Tuple>> sessionOwner(UUID sessionId) {
+  /** Who a session belongs to; {@code userId} and {@code username} are null for client_credentials. */
+  public record SessionOwner(UUID userId, String username, String clientId) {
+  }
+
+  /** Who owns a session; empty when there is no such session. */
+  public Future<Optional<SessionOwner>> sessionOwner(UUID sessionId) {
     return pool.preparedQuery(SESSION_OWNER).execute(Tuple.of(sessionId)).map(rows -> {
       var it = rows.iterator();
       if (!it.hasNext()) {
         return Optional.empty();
       }
       Row r = it.next();
-      return Optional.of(Tuple.of(r.getUUID("user_id"), r.getString("client_id")));
+      return Optional.of(new SessionOwner(r.getUUID("user_id"), r.getString("username"), r.getString("client_id")));
     });
   }
 

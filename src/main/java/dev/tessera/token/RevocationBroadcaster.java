@@ -8,8 +8,12 @@ import io.vertx.core.Future;
  * tell; the clustered one publishes on the event bus and collects acknowledgements.
  */
 public interface RevocationBroadcaster {
-  Future<Propagation> broadcast(Revocation revocation);
+  /**
+   * @param awaitAcks wait (up to the staleness bound) until every live node confirms; administrative
+   *                  revocations do, so the admin sees the outcome; a client's logout does not wait
+   */
+  Future<Propagation> broadcast(Revocation revocation, boolean awaitAcks);
 
   /** The single-node broadcaster: this node applied the revocation before broadcasting, nothing else to do. */
-  RevocationBroadcaster LOCAL = revocation -> Future.succeededFuture(Propagation.localOnly());
+  RevocationBroadcaster LOCAL = (revocation, awaitAcks) -> Future.succeededFuture(Propagation.localOnly());
 }

@@ -64,6 +64,6 @@ public final class Revoker {
     Revocation r = committed.get();
     revoked.add(r);
     metrics.revoked(r.reason(), r.sessionIds().size());
-    return broadcaster.broadcast(r).map(p -> new RevocationOutcome(r.sessionIds().size(), p));
+    return broadcaster.broadcast(r, r.reason().isAdministrative()).map(p -> new RevocationOutcome(r.sessionIds().size(), p));
   }
 }

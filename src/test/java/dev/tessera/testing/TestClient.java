@@ -33,7 +33,7 @@ public final class TestClient implements AutoCloseable {
 
   /** A form POST; {@code form} keys and values are sent form-urlencoded. */
   public HttpResponse<Buffer> postForm(String path, Map<String, String> form) {
-    return postForm(path, form, null);
+    return postForm(path, form, (String) null);
   }
 
   public HttpResponse<Buffer> postForm(String path, Map<String, String> form, String authorization) {
@@ -44,6 +44,27 @@ public final class TestClient implements AutoCloseable {
       request.putHeader("Authorization", authorization);
     }
     return request.sendForm(body).await();
+  }
+
+  /** The same form POST without waiting, for bursts of concurrent requests. */
+  public io.vertx.core.Future<HttpResponse<Buffer>> postFormAsync(String path, Map<String, String> form) {
+    MultiMap body = MultiMap.caseInsensitiveMultiMap();
+    form.forEach(body::add);
+    return web.post(path).sendForm(body);
+  }
+
+  /** A form POST with extra request headers (User-Agent, Authorization, ...). */
+  public HttpResponse<Buffer> postForm(String path, Map<String, String> form, Map<String, String> headers) {
+    MultiMap body = MultiMap.caseInsensitiveMultiMap();
+    form.forEach(body::add);
+    HttpRequest<Buffer> request = web.post(path);
+    headers.forEach(request::putHeader);
+    return request.sendForm(body).await();
+  }
+
+  /** A POST of an already encoded form body, e.g. with a repeated or malformed parameter. */
+  public HttpResponse<Buffer> postFormBody(String path, String encodedBody, String authorization) {
+    return postRaw(path, "application/x-www-form-urlencoded", Buffer.buffer(encodedBody), authorization);
   }
 
   /** A POST with a raw body and content type, for malformed-input tests. */
@@ -74,10 +95,28 @@ public final class TestClient implements AutoCloseable {
     return body == null ? request.send().await() : request.sendJsonObject(body).await();
   }
 
+  /** Any method with a raw body and content type, for admin API malformed-input tests. */
+  public HttpResponse<Buffer> send(String method, String path, String contentType, Buffer body, String bearer) {
+    HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    if (bearer != null) {
+      request.putHeader("Authorization", "Bearer " + bearer);
+    }
+    return body == null ? request.send().await() : request.sendBuffer(body).await();
+  }
+
   /** RFC 6749 §2.3.1: form-encode id and secret, then Basic-encode. */
   public static String basic(String clientId, String secret) {
     String pair = java.net.URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
         + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8);
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The raw, un-encoded Basic form some clients send instead of §2.3.1's. */
+  public static String basicRaw(String clientId, String secret) {
+    String pair = clientId + ":" + secret;
     return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -132,6 +171,35 @@ public final class TestClient implements AutoCloseable {
       throw new AssertionError("introspection failed: " + r.statusCode() + " " + r.bodyAsString());
     }
     return r.bodyAsJsonObject();
+  }
+
+  /** A confidential client allowed password + refresh_token, with the given secret. */
+  public JsonObject createConfidentialClient(String admin, String clientId, String secret, String... scopes) {
+    return created(json("POST", "/admin/api/clients", new JsonObject().put("client_id", clientId).put("name", clientId)
+        .put("confidential", true).put("client_secret", secret)
+        .put("grant_types", new io.vertx.core.json.JsonArray().add("password").add("refresh_token"))
+        .put("scopes", new io.vertx.core.json.JsonArray(java.util.List.of(scopes))), admin));
+  }
+
+  /** Password grant for a public client with a requested scope; the raw response, success or not. */
+  public HttpResponse<Buffer> passwordGrant(String clientId, String username, String password, String scope) {
+    MultiMap body = MultiMap.caseInsensitiveMultiMap().add("grant_type", "password").add("client_id", clientId)
+        .add("username", username).add("password", password);
+    if (scope != null) {
+      body.add("scope", scope);
+    }
+    return web.post("/oauth2/token").sendForm(body).await();
+  }
+
+  /** Refresh grant for a public client; the raw response, success or not. */
+  public HttpResponse<Buffer> refresh(String clientId, String refreshToken) {
+    return postForm("/oauth2/token", Map.of("grant_type", "refresh_token", "client_id", clientId,
+        "refresh_token", refreshToken));
+  }
+
+  /** Whether a resource server currently sees the token as active. */
+  public boolean isActive(String clientId, String secret, String token) {
+    return introspect(clientId, secret, token).getBoolean("active");
   }
 
   private static JsonObject created(HttpResponse<Buffer> r) {
