@@ -68,11 +68,14 @@ final class VerifyRoute {
         return;
       }
       // Gateways may cache this answer only as long as Tessera itself could be stale (DESIGN §5.5).
+      // Not "private": nginx's proxy_cache, keyed on the Authorization header, is the intended reader;
+      // generic shared caches already refuse to store answers to requests that carry Authorization
+      // (RFC 9111 §3.5).
       long remaining = Math.max(0, t.expiresAt() - clock.millis() / 1000);
       response.putHeader("X-Auth-Subject", t.subject())
           .putHeader("X-Auth-Client-Id", t.clientId())
           .putHeader("X-Auth-Scope", t.scopes().toString())
-          .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.min(boundSeconds, remaining));
+          .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=" + Math.min(boundSeconds, remaining));
       if (t.username() != null) {
         response.putHeader("X-Auth-Username", t.username());
       }
