@@ -72,7 +72,8 @@ public final class Tessera {
   private RevocationFollower follower;
   private LastUsedRecorder lastUsed;
   private Services services;
-  private int httpPort;
+  private String httpDeployment;
+  private volatile boolean stopping;
 
   private Tessera(Vertx vertx, TesseraConfig config, PrometheusMeterRegistry registry,
                   HazelcastClusterManager clusterManager) {
@@ -99,10 +100,20 @@ public final class Tessera {
       vertx = Future.succeededFuture(builder.with(options).build());
     }
     HazelcastClusterManager cluster = clusterManager;
-    return vertx.compose(v -> {
+    // Settled outside any Vert.x context: after a failed start the node's own event loops are gone,
+    // and the caller must still hear why.
+    Promise<Tessera> started = Promise.promise();
+    vertx.onFailure(started::fail).onSuccess(v -> {
       Tessera node = new Tessera(v, config, registry, cluster);
-      return node.boot().recover(e -> node.close().transform(ignored -> Future.failedFuture(e)));
+      node.boot().onComplete(booted -> {
+        if (booted.succeeded()) {
+          started.complete(node);
+        } else {
+          node.close().onComplete(closed -> started.fail(booted.cause()));
+        }
+      });
     });
+    return started.future();
   }
 
   private Future<Tessera> boot() {
@@ -127,6 +138,7 @@ public final class Tessera {
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
             new DeploymentOptions().setInstances(config.httpInstances())))
         .map(id -> {
+          httpDeployment = id;
           vertx.setPeriodic(config.lastUsedFlushInterval().toMillis(), t -> lastUsed.flush());
           log.info("Tessera listening on port {} ({} event-loop verticles)", config.httpPort(), config.httpInstances());
           return this;
@@ -179,7 +191,9 @@ public final class Tessera {
         .register("database", 2000, promise -> pool.query("select 1").execute()
             .onSuccess(r -> promise.complete(Status.OK()))
             .onFailure(e -> promise.complete(Status.KO())))
-        .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()));
+        .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()))
+        // Not ready while shutting down, so the load balancer stops sending before the server stops.
+        .register("serving", promise -> promise.complete(stopping ? Status.KO() : Status.OK()));
     services = new Services(config,
         new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock),
         new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(), config.refreshTtl()),
@@ -207,20 +221,25 @@ public final class Tessera {
     return follower;
   }
 
-  /** Stops serving, flushes last-used times, closes the pool and (if embedded) the database. */
+  /**
+   * Graceful stop: report not-ready, let the HTTP servers drain in-flight requests (bounded), flush
+   * pending last-used times, leave the cluster, close the pool, then Vert.x and (if embedded) the
+   * database.
+   */
   public Future<Void> close() {
+    stopping = true;
     Promise<Void> closed = Promise.promise();
-    Future<Void> flushed = lastUsed == null ? Future.succeededFuture() : lastUsed.flush().otherwiseEmpty();
-    flushed
+    Future<Void> drained = httpDeployment == null ? Future.succeededFuture()
+        : vertx.undeploy(httpDeployment).otherwiseEmpty();
+    drained
+        .compose(v -> lastUsed == null ? Future.succeededFuture() : lastUsed.flush().otherwiseEmpty())
         .compose(v -> {
           if (follower != null) {
             follower.stop();
           }
           return broadcaster == null ? Future.succeededFuture() : broadcaster.stop().otherwiseEmpty();
         })
-        .compose(v -> {
-          return pool == null ? Future.succeededFuture() : pool.close().otherwiseEmpty();
-        })
+        .compose(v -> pool == null ? Future.succeededFuture() : pool.close().otherwiseEmpty())
         // Vert.x is closed from a plain thread: a close issued from one of its own event loops would
         // deliver its completion to a loop that no longer runs.
         .onComplete(v -> CompletableFuture.runAsync(() -> vertx.close().onComplete(done -> {

@@ -42,7 +42,12 @@ public record TesseraConfig(
     int hashQueue,
     int argon2MemoryKib,
     int argon2Iterations,
-    int maxBodyBytes) {
+    int maxBodyBytes,
+    Optional<Tls> tls) {
+
+  /** PEM files for HTTPS; both or neither. */
+  public record Tls(String certPath, String keyPath) {
+  }
 
   public static final Set<String> KEYS = Set.of(
       "TESSERA_HTTP_PORT", "TESSERA_HTTP_INSTANCES", "TESSERA_DB_URL", "TESSERA_DB_POOL_SIZE",
@@ -52,7 +57,7 @@ public record TesseraConfig(
       "TESSERA_CLUSTER_KUBERNETES", "TESSERA_CLUSTER_SERVICE_DNS", "TESSERA_CACHE_MAX_TOKENS",
       "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_LAST_USED_FLUSH_INTERVAL",
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
-      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES");
+      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -108,7 +113,26 @@ public record TesseraConfig(
         v.intIn("TESSERA_HASH_QUEUE", 1, 100_000),
         v.intIn("TESSERA_ARGON2_MEMORY_KIB", 8, 4 * 1024 * 1024),
         v.intIn("TESSERA_ARGON2_ITERATIONS", 1, 100),
-        v.intIn("TESSERA_MAX_BODY_BYTES", 1024, 10 * 1024 * 1024));
+        v.intIn("TESSERA_MAX_BODY_BYTES", 1024, 10 * 1024 * 1024),
+        tls(v));
+  }
+
+  private static Optional<Tls> tls(Values v) {
+    Optional<String> cert = v.optional("TESSERA_TLS_CERT");
+    Optional<String> key = v.optional("TESSERA_TLS_KEY");
+    if (cert.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      throw new ConfigException(cert.isEmpty() ? "TESSERA_TLS_CERT" : "TESSERA_TLS_KEY",
+          "set both TESSERA_TLS_CERT and TESSERA_TLS_KEY (PEM files), or neither");
+    }
+    for (var file : java.util.Map.of("TESSERA_TLS_CERT", cert.get(), "TESSERA_TLS_KEY", key.get()).entrySet()) {
+      if (!java.nio.file.Files.isReadable(Path.of(file.getValue()))) {
+        throw new ConfigException(file.getKey(), "cannot read PEM file " + file.getValue());
+      }
+    }
+    return Optional.of(new Tls(cert.get(), key.get()));
   }
 
   /**

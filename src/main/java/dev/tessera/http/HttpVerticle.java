@@ -5,15 +5,20 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /** One per event loop: the router over the node's shared services, and the HTTP server. */
 public final class HttpVerticle extends VerticleBase {
   private static final String PANEL_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
       + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+  /** Below Kubernetes' terminationGracePeriodSeconds (30) minus the preStop sleep (5). */
+  static final int DRAIN_SECONDS = 15;
 
   private final Services services;
   private HttpServer server;
@@ -36,7 +41,14 @@ public final class HttpVerticle extends VerticleBase {
     new VerifyRoute(services, Clock.systemUTC()).mount(router);
     new OpsRoutes(services).mount(router);
     router.route("/admin/api/*").subRouter(new AdminRoutes(services).router(vertx));
-    router.get("/admin").handler(ctx -> ctx.redirect("/admin/"));
+    // vertx-web matches "/admin/" to this route as well: redirect only the bare path, or it loops.
+    router.get("/admin").handler(ctx -> {
+      if (ctx.request().path().equals("/admin")) {
+        ctx.redirect("/admin/");
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/admin/*").handler(ctx -> {
       ctx.response().headers().set("Content-Security-Policy", PANEL_CSP).set("Cache-Control", "no-cache");
       ctx.next();
@@ -49,8 +61,16 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxFormAttributeSize(services.config().maxBodyBytes())
         .setIdleTimeout(30)
         .setCompressionSupported(false);
+    services.config().tls().ifPresent(tls -> options.setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
+  }
+
+  /** Stops accepting connections and lets in-flight requests finish, for at most the drain time. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
   }
 
   public int port() {
