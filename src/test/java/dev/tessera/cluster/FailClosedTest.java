@@ -40,6 +40,14 @@ class FailClosedTest {
       // Fail closed: never a 200 for a token the node can no longer vouch for, and not ready.
       Eventually.within(Duration.ofSeconds(10), () -> verify(http, token) == 503, "verification fails closed");
       assertThat(http.get("/health/ready", null).statusCode()).isEqualTo(503);
+      // Writes fail loudly, never with a false success.
+      var login = http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "mobile",
+          "username", "erin@example.com", "password", "user-password"));
+      assertThat(login.statusCode()).isEqualTo(503);
+      assertThat(login.bodyAsJsonObject().getString("error")).isEqualTo("temporarily_unavailable");
+      assertThat(login.getHeader("Retry-After")).isNotNull();
+      var logout = http.postForm("/oauth2/revoke", Map.of("token", token, "client_id", "mobile"));
+      assertThat(logout.statusCode()).isEqualTo(503);
 
       db.start();
 
