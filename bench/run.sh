@@ -1,0 +1,387 @@
+#!/usr/bin/env bash
+# Tessera load benchmark: Tessera (embedded PostgreSQL, one event-loop verticle per core) against a bare
+# Vert.x baseline (bench/baseline/Baseline.java), both loaded with wrk from a second process.
+#
+# Scenarios (each at BENCH_CONNS connections, wrk -t2):
+#   introspect-hit   POST /oauth2/introspect, client_secret_basic, a small set of cached user tokens
+#   verify-hit       GET  /auth/verify, Bearer header, the same cached tokens
+#   introspect-miss  POST /oauth2/introspect, every token presented once (database read per request)
+#   verify-miss      GET  /auth/verify, every token presented once
+# Baseline runs of the same request shape are interleaved with Tessera's at every connection count, so a
+# noisy neighbour hurts both; ratios are Tessera / baseline from the same level.
+#
+# All token sets are made through the real API: admin password grant, /admin/api clients + user, password
+# grants for the cached set, client_credentials (minted with wrk, bench/wrk/mint.lua) for the fresh set.
+# A miss run needs tokens the node has never seen: when the fresh pool is used up Tessera is restarted
+# (same initialised database, empty cache) and the pool is presented again.
+#
+# Environment:
+#   BENCH_DURATION=10s   measured run length per (scenario, connections)
+#   BENCH_WARMUP=5s      warm-up per server and scenario before measuring
+#   BENCH_CONNS="1 8 32 128"
+#   BENCH_SCENARIOS="introspect-hit verify-hit introspect-miss verify-miss"
+#   BENCH_QUICK=1        ~1 minute smoke run (2s runs, 1s warm-up, 8 and 32 connections)
+#   BENCH_HIT_TOKENS=16  password-grant tokens in the cache-hit set
+#   BENCH_MISS_RATE=9000 assumed peak miss req/s, sizes the fresh pool (tokens per run = rate x duration)
+#   BENCH_NO_BASELINE=1  skip the baseline
+#   BENCH_JFR=FILE       record JFR (settings=profile) on Tessera during the measured runs (profile.sh uses it)
+#   BENCH_KEEP=1         keep the temporary directory (logs, token files)
+#   JAVA_OPTS            extra JVM flags for Tessera
+#   BENCH_JAR, BENCH_CONF  jar and defaults file to run (default target/tessera.jar, conf/tessera.json); they must
+#                        match (a conf key the jar does not know stops it), e.g. both from a `git archive` build
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+RESULTS="$BENCH_DIR/results"
+mkdir -p "$RESULTS"
+
+DURATION="${BENCH_DURATION:-10s}"
+WARMUP="${BENCH_WARMUP:-5s}"
+CONNS="${BENCH_CONNS:-1 8 32 128}"
+SCENARIOS="${BENCH_SCENARIOS:-introspect-hit verify-hit introspect-miss verify-miss}"
+if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
+  DURATION="${BENCH_DURATION:-2s}"
+  WARMUP="${BENCH_WARMUP:-1s}"
+  CONNS="${BENCH_CONNS:-8 32}"
+fi
+HIT_TOKENS="${BENCH_HIT_TOKENS:-16}"
+MISS_RATE="${BENCH_MISS_RATE:-9000}"
+[[ "${BENCH_QUICK:-0}" == 1 ]] && MISS_RATE="${BENCH_MISS_RATE:-3000}"
+THREADS=2
+CORES="$(nproc)"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+
+secs() { # 10s / 2m / 500ms -> whole seconds (at least 1)
+  local d="$1"
+  case "$d" in
+    *ms) echo 1 ;;
+    *m) echo $((${d%m} * 60)) ;;
+    *s) echo "${d%s}" ;;
+    *) echo "$d" ;;
+  esac
+}
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# ---- tools
+if ! command -v wrk >/dev/null 2>&1; then
+  log "installing wrk"
+  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+command -v python3 >/dev/null || { echo "python3 is required (result tables)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+SRC_JAR="${BENCH_JAR:-$ROOT/target/tessera.jar}"
+CONF="${BENCH_CONF:-$ROOT/conf/tessera.json}"
+if [[ -z "${BENCH_JAR:-}" && ! -f "$ROOT/target/tessera.jar" ]]; then
+  log "building target/tessera.jar"
+  (cd "$ROOT" && mvn -B -o -q package -DskipTests)
+fi
+
+WORK="$(mktemp -d /tmp/tessera-bench.XXXXXX)"
+# Run from a private copy: other people rebuilding target/ must not pull the jar from under the server.
+cp "$SRC_JAR" "$WORK/tessera.jar"
+cp "$CONF" "$WORK/tessera.json"
+JAR="$WORK/tessera.jar"
+DATA="$WORK/data"
+TESSERA_PID=""
+BASELINE_PID=""
+WRK_PID=""
+
+stop_pid() { # pid, grace seconds
+  local pid="$1" grace="${2:-20}"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 $((grace * 10))); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+stop_tessera() {
+  stop_pid "$TESSERA_PID" 25
+  TESSERA_PID=""
+  # The embedded PostgreSQL is Tessera's child; its shutdown hook stops it. If Tessera had to be killed,
+  # stop the postmaster it left behind (only ours: it lives in our data directory).
+  local pm="$DATA/postgres/postmaster.pid"
+  if [[ -f "$pm" ]]; then
+    local pgpid
+    pgpid="$(head -1 "$pm" 2>/dev/null || true)"
+    if [[ -n "$pgpid" ]] && kill -0 "$pgpid" 2>/dev/null && grep -q "$DATA" "/proc/$pgpid/cmdline" 2>/dev/null; then
+      kill -INT "$pgpid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  fi
+}
+cleanup() {
+  local rc=$?
+  stop_pid "$WRK_PID" 2
+  stop_pid "$BASELINE_PID" 10
+  stop_tessera
+  if [[ "${BENCH_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
+    log "work directory kept: $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+TPORT="$(free_port)"
+BPORT="$(free_port)"
+ADMIN_PASSWORD="bench-admin-$RANDOM$RANDOM"
+T="http://127.0.0.1:$TPORT"
+BASE="http://127.0.0.1:$BPORT"
+
+wait_ready() { # url pid log
+  local url="$1" pid="$2" logf="$3"
+  for _ in $(seq 1 1200); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "process exited during start-up; last log lines:" >&2
+      tail -20 "$logf" >&2
+      return 1
+    fi
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)" == 200 ]] && return 0
+    sleep 0.1
+  done
+  echo "not ready after 120 s: $url" >&2
+  return 1
+}
+
+start_tessera() {
+  local started
+  started="$(date +%s.%N)"
+  # shellcheck disable=SC2086
+  (cd "$WORK" && exec env TESSERA_HTTP_PORT="$TPORT" TESSERA_HTTP_INSTANCES="$CORES" TESSERA_DATA_DIR="$DATA" \
+      TESSERA_ADMIN_PASSWORD="$ADMIN_PASSWORD" TESSERA_ISSUER="http://localhost:$TPORT" \
+      java ${JAVA_OPTS:-} -Dtessera.config="$WORK/tessera.json" -jar "$JAR" >>"$WORK/tessera.log" 2>&1) &
+  TESSERA_PID=$!
+  wait_ready "$T/health/ready" "$TESSERA_PID" "$WORK/tessera.log"
+  log "Tessera ready on :$TPORT (pid $TESSERA_PID, $CORES verticles) in $(python3 -c "import time;print(round(time.time()-$started,2))") s"
+}
+
+json_field() { python3 -c 'import sys,json; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+api() { # method path json -> body; fails on non-2xx
+  local out code
+  out="$(curl -s -w '\n%{http_code}' -X "$1" -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    --data "$3" "$T$2")"
+  code="${out##*$'\n'}"
+  if [[ "$code" != 2* ]]; then
+    echo "admin API $1 $2 -> $code: ${out%$'\n'*}" >&2
+    return 1
+  fi
+  printf '%s' "${out%$'\n'*}"
+}
+
+metric_sum() { # regex on the metric name+labels -> sum of values
+  curl -s "$T/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re { s += $2 } END { printf "%d\n", s }'
+}
+
+# ---- start Tessera and build the token sets through the API
+log "work directory $WORK; duration $DURATION, warm-up $WARMUP, connections [$CONNS], $CORES cores"
+start_tessera
+ADMIN_TOKEN="$(curl -s -d grant_type=password -d client_id=tessera-admin -d username=admin \
+  --data-urlencode "password=$ADMIN_PASSWORD" "$T/oauth2/token" | json_field access_token)"
+RS_ID="bench-rs"
+RS_SECRET="bench-rs-secret-$RANDOM$RANDOM$RANDOM"
+APP_ID="bench-app"
+USER_NAME="alice@example.com"
+USER_PASSWORD="alice-password-$RANDOM$RANDOM"
+api POST /admin/api/clients "{\"client_id\":\"$RS_ID\",\"name\":\"bench resource server\",\"confidential\":true,\
+\"grant_types\":[\"client_credentials\"],\"scopes\":[\"api.read\",\"api.write\"],\"introspect\":true,\
+\"client_secret\":\"$RS_SECRET\"}" >/dev/null
+api POST /admin/api/clients "{\"client_id\":\"$APP_ID\",\"name\":\"bench app\",\"confidential\":false,\
+\"grant_types\":[\"password\",\"refresh_token\"],\"scopes\":[\"api.read\",\"api.write\"]}" >/dev/null
+api POST /admin/api/users "{\"username\":\"$USER_NAME\",\"password\":\"$USER_PASSWORD\",\
+\"scopes\":[\"api.read\",\"api.write\"]}" >/dev/null
+BASIC="$(printf '%s:%s' "$RS_ID" "$RS_SECRET" | base64 -w0)"
+
+log "issuing $HIT_TOKENS password-grant tokens (cache-hit set)"
+export T APP_ID USER_NAME USER_PASSWORD
+seq 1 "$HIT_TOKENS" | xargs -P "$CORES" -I{} sh -c 'curl -s -d grant_type=password -d client_id="$APP_ID" \
+  --data-urlencode "username=$USER_NAME" --data-urlencode "password=$USER_PASSWORD" -d "device_name=bench {}" \
+  "$T/oauth2/token"' | grep -o '"access_token":"tsr_[A-Za-z0-9_-]*"' | cut -d'"' -f4 >"$WORK/hit.tokens" || true
+[[ "$(wc -l <"$WORK/hit.tokens")" -eq "$HIT_TOKENS" ]] || { echo "could not issue the hit token set" >&2; exit 1; }
+
+mint() { # count file: client_credentials tokens via wrk, stopped once the count is reached
+  local count="$1" file="$2" prefix="$WORK/mint.$RANDOM"
+  local conc=$((CORES * 8))
+  wrk -t"$THREADS" -c"$conc" -d600s -s "$BENCH_DIR/wrk/mint.lua" "$T/oauth2/token" -- "$BASIC" "$prefix" \
+    "$count" "$THREADS" >"$WORK/mint.log" 2>&1 &
+  WRK_PID=$!
+  local have=0
+  while kill -0 "$WRK_PID" 2>/dev/null; do
+    sleep 0.5
+    have="$(cat "$prefix".* 2>/dev/null | wc -l)"
+    [[ "$have" -ge $((count / THREADS * THREADS)) ]] && break
+  done
+  stop_pid "$WRK_PID" 2
+  WRK_PID=""
+  cat "$prefix".* >"$file"
+  rm -f "$prefix".*
+}
+
+NEED_MISS=0
+for s in $SCENARIOS; do [[ "$s" == *-miss ]] && NEED_MISS=1; done
+DUR_S="$(secs "$DURATION")"
+NCONNS="$(wc -w <<<"$CONNS")"
+MISS_RUN_TOKENS=$((MISS_RATE * DUR_S))
+WARM_MISS_TOKENS=$((MISS_RATE * $(secs "$WARMUP") / 2 + 1000 > 8000 ? 8000 : MISS_RATE * $(secs "$WARMUP") / 2 + 1000))
+if [[ "$NEED_MISS" == 1 ]]; then
+  # Quick runs are short: one pool for every miss run, no restarts. Full runs: one run's worth; when a run
+  # would exhaust what is left, Tessera restarts with an empty cache (cheaper than minting every run's tokens).
+  if [[ "${BENCH_QUICK:-0}" == 1 ]]; then POOL=$((MISS_RUN_TOKENS * NCONNS * 2)); else POOL=$MISS_RUN_TOKENS; fi
+  log "minting $POOL + $WARM_MISS_TOKENS client_credentials tokens (cache-miss sets)"
+  t0=$(date +%s)
+  mint "$POOL" "$WORK/miss.pool"
+  mint "$WARM_MISS_TOKENS" "$WORK/miss.warm"
+  log "minted $(wc -l <"$WORK/miss.pool") + $(wc -l <"$WORK/miss.warm") tokens in $(($(date +%s) - t0)) s"
+  POOL="$(wc -l <"$WORK/miss.pool")"
+fi
+MISS_OFFSET=0
+
+# Capture Tessera's real answers so the baseline sends exactly as many bytes.
+HIT1="$(head -1 "$WORK/hit.tokens")"
+curl -s -H "Authorization: Basic $BASIC" -d "token=$HIT1" "$T/oauth2/introspect" >"$WORK/introspect.body"
+grep -q '"active":true' "$WORK/introspect.body" || { echo "introspection of a fresh token is not active" >&2; exit 1; }
+curl -s -D - -o /dev/null -H "Authorization: Bearer $HIT1" "$T/auth/verify" | tr -d '\r' \
+  | grep -iE '^(x-auth-[a-z-]+|cache-control):' >"$WORK/verify.headers"
+[[ -s "$WORK/verify.headers" ]] || { echo "verify of a fresh token gave no X-Auth headers" >&2; exit 1; }
+
+if [[ "${BENCH_NO_BASELINE:-0}" != 1 ]]; then
+  (cd "$ROOT" && exec java -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$BPORT" "$CORES" \
+      "$WORK/introspect.body" "$WORK/verify.headers" >"$WORK/baseline.log" 2>&1) &
+  BASELINE_PID=$!
+  for _ in $(seq 1 300); do
+    grep -q listening "$WORK/baseline.log" 2>/dev/null && break
+    kill -0 "$BASELINE_PID" 2>/dev/null || { cat "$WORK/baseline.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  log "$(cat "$WORK/baseline.log")"
+fi
+
+# ---- load
+for f in introspect verify introspect_miss verify_miss; do
+  cat "$BENCH_DIR/wrk/$f.lua" "$BENCH_DIR/wrk/report.lua" >"$WORK/$f.lua"
+done
+RAW="$WORK/raw.txt"
+: >"$RAW"
+
+run_wrk() { # url conns duration script args... -> BENCH line on stdout
+  local url="$1" c="$2" d="$3" script="$4"
+  shift 4
+  wrk -t"$((c < THREADS ? c : THREADS))" -c"$c" -d"$d" --timeout 5s -s "$WORK/$script.lua" "$url" -- "$@" | grep '^BENCH' || echo "BENCH failed"
+}
+
+load_args() { # scenario tokenfile -> script + args
+  case "$1" in
+    introspect-hit) echo "introspect $BASIC $2" ;;
+    verify-hit) echo "verify $2" ;;
+    introspect-miss) echo "introspect_miss $BASIC $2 $((${3:-2} < THREADS ? ${3:-2} : THREADS))" ;;
+    verify-miss) echo "verify_miss $2 $((${3:-2} < THREADS ? ${3:-2} : THREADS))" ;;
+  esac
+}
+baseline_of() { case "$1" in introspect-*) echo introspect-hit ;; verify-*) echo verify-hit ;; esac; }
+
+JFR_ON=0
+jfr_start() {
+  [[ -n "${BENCH_JFR:-}" && "$JFR_ON" == 0 ]] || return 0
+  jcmd "$TESSERA_PID" JFR.start name=bench settings=profile >/dev/null
+  JFR_ON=1
+}
+jfr_stop() {
+  [[ "$JFR_ON" == 1 ]] || return 0
+  jcmd "$TESSERA_PID" JFR.dump name=bench filename="$BENCH_JFR" >/dev/null
+  jcmd "$TESSERA_PID" JFR.stop name=bench >/dev/null
+  JFR_ON=0
+  log "JFR recording written to $BENCH_JFR"
+}
+
+record() { # server scenario conns line extra
+  echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
+}
+
+counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"')"; }
+
+measure_tessera() { # scenario conns tokenfile
+  local s="$1" c="$2" tokens="$3" before after line
+  before="$(counters)"
+  jfr_start
+  # shellcheck disable=SC2046
+  line="$(run_wrk "$T" "$c" "$DURATION" $(load_args "$s" "$tokens" "$c"))"
+  after="$(counters)"
+  read -r h0 m0 a0 <<<"$before"
+  read -r h1 m1 a1 <<<"$after"
+  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0))"
+  log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0))"
+}
+
+measure_baseline() { # scenario conns
+  [[ -n "$BASELINE_PID" ]] || return 0
+  local s line
+  s="$(baseline_of "$1")"
+  if grep -q "^baseline $s $2 " "$RAW"; then return 0; fi
+  # shellcheck disable=SC2046
+  line="$(run_wrk "$BASE" "$2" "$DURATION" $(load_args "$s" "$WORK/hit.tokens"))"
+  record baseline "$s" "$2" "$line" ""
+  log "baseline $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line")"
+}
+
+LAST_MISS_REQUESTS=0
+miss_slice() { # the unused rest of the fresh pool -> file; restarts Tessera when too little is left
+  local need=$((LAST_MISS_REQUESTS > 0 ? LAST_MISS_REQUESTS * 3 / 2 : MISS_RUN_TOKENS / 2))
+  if ((POOL - MISS_OFFSET < need && MISS_OFFSET > 0)); then
+    log "fresh pool used up: restarting Tessera to empty its cache"
+    jfr_stop
+    stop_tessera
+    start_tessera
+    # JIT warm-up after the restart: cached path, then the database path with the warm-up set.
+    # shellcheck disable=SC2046
+    run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/hit.tokens") >/dev/null
+    # shellcheck disable=SC2046
+    run_wrk "$T" 32 "$WARMUP" $(load_args verify-miss "$WORK/miss.warm") >/dev/null
+    MISS_OFFSET=0
+  fi
+  tail -n +"$((MISS_OFFSET + 1))" "$WORK/miss.pool" >"$WORK/miss.run"
+}
+miss_used() { # requests of the last run -> advance the pool offset (each thread walks its half in order)
+  local used
+  used="$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$(tail -1 "$RAW")")"
+  LAST_MISS_REQUESTS="${used:-0}"
+  MISS_OFFSET=$((MISS_OFFSET + LAST_MISS_REQUESTS + 2 * 128))
+}
+
+warmed=""
+for s in $SCENARIOS; do
+  log "warm-up $s"
+  if [[ -n "$BASELINE_PID" && "$warmed" != *"$(baseline_of "$s")"* ]]; then
+    # shellcheck disable=SC2046
+    run_wrk "$BASE" 32 "$WARMUP" $(load_args "$(baseline_of "$s")" "$WORK/hit.tokens") >/dev/null
+    warmed="$warmed $(baseline_of "$s")"
+  fi
+  if [[ "$s" == *-miss ]]; then
+    # shellcheck disable=SC2046
+    run_wrk "$T" 32 "$WARMUP" $(load_args "$s" "$WORK/miss.warm") >/dev/null
+  else
+    # shellcheck disable=SC2046
+    run_wrk "$T" 32 "$WARMUP" $(load_args "$s" "$WORK/hit.tokens") >/dev/null
+  fi
+  for c in $CONNS; do
+    measure_baseline "$s" "$c"
+    if [[ "$s" == *-miss ]]; then
+      miss_slice
+      measure_tessera "$s" "$c" "$WORK/miss.run"
+      miss_used
+    else
+      measure_tessera "$s" "$c" "$WORK/hit.tokens"
+    fi
+  done
+done
+jfr_stop
+
+# ---- report
+python3 "$BENCH_DIR/report.py" "$RAW" "$RESULTS/$STAMP" "$CORES" "$DURATION" "$WARMUP" \
+  "$(wc -c <"$WORK/introspect.body")" "${MISS_RUN_TOKENS}"
+log "results: $RESULTS/$STAMP.md, $RESULTS/$STAMP.json"
