@@ -26,15 +26,33 @@ public final class Scopes {
     this.text = text;
   }
 
-  /** Parses a space-separated scope parameter; throws {@link IllegalArgumentException} on bad syntax. */
+  /**
+   * Parses a space-separated scope parameter; throws {@link IllegalArgumentException} on bad syntax.
+   * The result is not interned: it is request input (the token endpoint's {@code scope}, the verify
+   * route's required scopes), and anyone could otherwise grow the intern table without limit by sending
+   * made-up scope sets. Scopes read back from the database are interned by {@link #of}.
+   */
   public static Scopes parse(String spaceSeparated) {
     if (spaceSeparated == null || spaceSeparated.isBlank()) {
       return NONE;
     }
-    return of(Arrays.asList(spaceSeparated.trim().split(" +")));
+    TreeSet<String> sorted = validated(Arrays.asList(spaceSeparated.trim().split(" +")));
+    return new Scopes(List.copyOf(sorted), String.join(" ", sorted));
   }
 
   public static Scopes of(Collection<String> scopes) {
+    TreeSet<String> sorted = validated(scopes);
+    String text = String.join(" ", sorted);
+    Scopes existing = INTERNED.get(text);
+    if (existing != null) {
+      return existing;
+    }
+    // Bounded by the scope sets actually stored (configured by admins, or granted after being checked
+    // against what the client may have); raw request input goes through parse, which does not intern.
+    return INTERNED.computeIfAbsent(text, t -> new Scopes(List.copyOf(sorted), t));
+  }
+
+  private static TreeSet<String> validated(Collection<String> scopes) {
     TreeSet<String> sorted = new TreeSet<>();
     for (String s : scopes) {
       if (s == null || !SCOPE_TOKEN.matcher(s).matches()) {
@@ -45,14 +63,7 @@ public final class Scopes {
     if (sorted.size() > MAX_SCOPES) {
       throw new IllegalArgumentException("too many scopes (at most " + MAX_SCOPES + ")");
     }
-    String text = String.join(" ", sorted);
-    Scopes existing = INTERNED.get(text);
-    if (existing != null) {
-      return existing;
-    }
-    // Bounded in practice by the scope vocabulary admins configure; not by request input, because
-    // requested scopes are only interned after being checked against what the client may have.
-    return INTERNED.computeIfAbsent(text, t -> new Scopes(List.copyOf(sorted), t));
+    return sorted;
   }
 
   public boolean containsAll(Scopes other) {

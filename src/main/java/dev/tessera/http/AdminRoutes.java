@@ -110,9 +110,9 @@ final class AdminRoutes {
 
   private void listUsers(RoutingContext ctx) {
     int limit = limit(ctx);
-    UUID after = Optional.ofNullable(ctx.request().getParam("after")).filter(s -> !s.isEmpty())
+    UUID after = Optional.ofNullable(query(ctx, "after")).filter(s -> !s.isEmpty())
         .map(s -> uuid(s, Problem.badRequest("\"after\" must be a user id"))).orElse(null);
-    String search = ctx.request().getParam("q");
+    String search = query(ctx, "q");
     services.userStore().page(after, search, limit + 1).onSuccess(users -> {
       boolean more = users.size() > limit;
       List<User> page = more ? users.subList(0, limit) : users;
@@ -278,7 +278,7 @@ final class AdminRoutes {
   // ---- audit
 
   private void audit(RoutingContext ctx) {
-    String username = ctx.request().getParam("username");
+    String username = query(ctx, "username");
     services.audit().recent(username == null || username.isBlank() ? null : username, limit(ctx)).onSuccess(events -> {
       JsonArray items = new JsonArray();
       events.forEach(e -> items.add(new JsonObject().put("id", e.id()).put("at", AdminJson.text(e.at()))
@@ -308,8 +308,17 @@ final class AdminRoutes {
     }
   }
 
+  /** Netty decodes the query string on first read and throws on broken percent-encoding: the caller's 400. */
+  private static String query(RoutingContext ctx, String name) {
+    try {
+      return ctx.request().getParam(name);
+    } catch (IllegalArgumentException malformedQuery) {
+      throw Problem.badRequest("the query string is not valid percent-encoding");
+    }
+  }
+
   private static int limit(RoutingContext ctx) {
-    String text = ctx.request().getParam("limit");
+    String text = query(ctx, "limit");
     if (text == null || text.isEmpty()) {
       return DEFAULT_PAGE;
     }
@@ -348,6 +357,8 @@ final class AdminRoutes {
         case 405 -> new Problem(405, "Method Not Allowed", "method not allowed here");
         default -> Problem.badRequest("malformed request");
       };
+    } else if (MalformedBody.is(failure)) {
+      problem = Problem.badRequest("request body could not be decoded");
     } else if (Unavailable.is(failure)) {
       log.warn("{} {} failed, dependency unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");

@@ -268,6 +268,9 @@ final class OAuthRoutes {
         default -> OAuthError.invalidRequest("request could not be processed");
       };
     }
+    if (MalformedBody.is(failure)) {
+      return OAuthError.invalidRequest("request body is not valid form encoding");
+    }
     if (Unavailable.is(failure)) {
       log.warn("{} {} failed, dependency unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
       return OAuthError.temporarilyUnavailable("storage unavailable; retry shortly", 1);

@@ -22,8 +22,9 @@ public final class TestClient implements AutoCloseable {
   private final int port;
 
   public TestClient(Vertx vertx, int port) {
+    // A pool wide enough that a burst of concurrent requests really reaches the server concurrently.
     this.web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setFollowRedirects(false));
+        .setFollowRedirects(false), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
     this.port = port;
   }
 

@@ -1,0 +1,118 @@
+package dev.tessera.config;
+
+import dev.tessera.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TesseraConfig.from: the shipped defaults plus overrides, validated once with errors that name the key. */
+class TesseraConfigTest {
+
+  private static JsonObject defaults() {
+    return TestNode.defaults();
+  }
+
+  private static void assertRejected(JsonObject raw, String key) {
+    assertThatThrownBy(() -> TesseraConfig.from(raw))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key);
+  }
+
+  @Test
+  void shippedDefaultsAreValid() {
+    TesseraConfig config = TesseraConfig.from(defaults());
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.accessTtl()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(config.refreshTtl()).isEqualTo(Duration.ofDays(30));
+    assertThat(config.catchupInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.dbUrl()).isEmpty();
+    assertThat(config.issuer()).isEqualTo("http://localhost:8080");
+    assertThat(config.adminUsername()).isEqualTo("admin");
+  }
+
+  @Test
+  void environmentStringsOverrideTheDefaults() {
+    TesseraConfig config = TesseraConfig.from(defaults().put("TESSERA_HTTP_PORT", "9090")
+        .put("TESSERA_ACCESS_TTL", "PT5M").put("TESSERA_CLUSTER", "TRUE"));
+    assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.accessTtl()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.cluster()).isTrue();
+  }
+
+  @Test
+  void unknownTesseraKeyIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_ACESS_TTL", "PT5M"), "TESSERA_ACESS_TTL");
+  }
+
+  @Test
+  void badDurationIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_ACCESS_TTL", "15 minutes"), "TESSERA_ACCESS_TTL");
+  }
+
+  @Test
+  void zeroDurationIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_REFRESH_TTL", "PT0S"), "TESSERA_REFRESH_TTL");
+  }
+
+  @Test
+  void nonNumericPortIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_HTTP_PORT", "http"), "TESSERA_HTTP_PORT");
+  }
+
+  @Test
+  void outOfRangePortIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_HTTP_PORT", "70000"), "TESSERA_HTTP_PORT");
+  }
+
+  @Test
+  void stalenessBoundBelowTheCatchUpIntervalIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_CATCHUP_INTERVAL", "PT5S").put("TESSERA_STALENESS_BOUND", "PT2S"),
+        "TESSERA_STALENESS_BOUND");
+  }
+
+  @Test
+  void badBooleanIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_CLUSTER", "yes"), "TESSERA_CLUSTER");
+  }
+
+  @Test
+  void nonPostgresDatabaseUrlIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_DB_URL", "mysql://localhost/tessera"), "TESSERA_DB_URL");
+  }
+
+  @Test
+  void shortTokenSecretIsRejectedByName() {
+    assertRejected(defaults().put("TESSERA_TOKEN_SECRET", "too-short"), "TESSERA_TOKEN_SECRET");
+  }
+
+  @Test
+  void missingKeyIsRejectedByName() {
+    JsonObject raw = defaults();
+    raw.remove("TESSERA_ACCESS_TTL");
+    assertRejected(raw, "TESSERA_ACCESS_TTL");
+  }
+
+  @Test
+  void kubernetesServiceLinkVariablesAreIgnored() {
+    TesseraConfig config = TesseraConfig.from(defaults()
+        .put("TESSERA_SERVICE_HOST", "10.96.0.12")
+        .put("TESSERA_SERVICE_PORT", "8080")
+        .put("TESSERA_SERVICE_PORT_HTTP", "8080")
+        .put("TESSERA_PORT", "tcp://10.96.0.12:8080")
+        .put("TESSERA_PORT_8080_TCP", "tcp://10.96.0.12:8080")
+        .put("TESSERA_PORT_8080_TCP_PROTO", "tcp")
+        .put("TESSERA_PORT_8080_TCP_PORT", "8080")
+        .put("TESSERA_PORT_8080_TCP_ADDR", "10.96.0.12"));
+    assertThat(config.httpPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void errorMessageIsOneLine() {
+    assertThatThrownBy(() -> TesseraConfig.from(defaults().put("TESSERA_ACCESS_TTL", "soon")))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").startsWith("configuration error: TESSERA_ACCESS_TTL"));
+  }
+}

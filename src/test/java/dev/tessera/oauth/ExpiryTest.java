@@ -1,0 +1,75 @@
+package dev.tessera.oauth;
+
+import dev.tessera.testing.Eventually;
+import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Access tokens stop being active at their expiry, whether the node answers from cache or database. */
+@ExtendWith(VertxExtension.class)
+class ExpiryTest {
+  private static final Duration WELL_PAST_EXPIRY = Duration.ofSeconds(20);
+  private static TestNode node;
+  private static TestClient http;
+  private static String gatewaySecret;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    node = TestNode.start(java.util.Map.of("TESSERA_ACCESS_TTL", "PT2S"));
+    http = new TestClient(vertx, node.port());
+    String admin = http.adminToken();
+    http.createPublicClient(admin, "ex-mobile", "read");
+    gatewaySecret = http.createResourceServer(admin, "ex-gateway", "read").getString("client_secret");
+    http.createUser(admin, "grace", "grace-password", "read");
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void accessTokenLifetimeFollowsTheConfiguredTtl() {
+    JsonObject tokens = http.login("ex-mobile", "grace", "grace-password", "tablet");
+    assertThat(tokens.getInteger("expires_in")).isEqualTo(2);
+  }
+
+  @Test
+  void expiredAccessTokenIsExactlyInactive() {
+    String access = http.login("ex-mobile", "grace", "grace-password", "tablet").getString("access_token");
+    // Introspect once so the node caches the token as active; expiry must still win over the cache.
+    http.introspect("ex-gateway", gatewaySecret, access);
+    JsonObject answer = Eventually.await("the access token to expire", WELL_PAST_EXPIRY,
+        () -> http.introspect("ex-gateway", gatewaySecret, access), a -> !a.getBoolean("active"));
+    assertThat(answer).isEqualTo(new JsonObject().put("active", false));
+  }
+
+  @Test
+  void expiredAccessTokenIsRejectedByForwardAuth() {
+    String access = http.login("ex-mobile", "grace", "grace-password", "tablet").getString("access_token");
+    var rejected = Eventually.await("forward auth to reject the expired token", WELL_PAST_EXPIRY,
+        () -> http.get("/auth/verify", TestClient.bearer(access)), r -> r.statusCode() != 200);
+    assertThat(rejected.statusCode()).isEqualTo(401);
+    assertThat(rejected.getHeader("WWW-Authenticate")).contains("error=\"invalid_token\"");
+  }
+
+  @Test
+  void refreshTokenOutlivesItsAccessToken() {
+    JsonObject tokens = http.login("ex-mobile", "grace", "grace-password", "tablet");
+    Eventually.await("the access token to expire", WELL_PAST_EXPIRY,
+        () -> http.isActive("ex-gateway", gatewaySecret, tokens.getString("access_token")), active -> !active);
+    var refreshed = http.refresh("ex-mobile", tokens.getString("refresh_token"));
+    assertThat(refreshed.statusCode()).as(refreshed.bodyAsString()).isEqualTo(200);
+    assertThat(refreshed.bodyAsJsonObject().getString("access_token")).isNotEqualTo(tokens.getString("access_token"));
+  }
+}

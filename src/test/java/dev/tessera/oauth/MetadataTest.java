@@ -1,0 +1,90 @@
+package dev.tessera.oauth;
+
+import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** GET /.well-known/oauth-authorization-server per RFC 8414. */
+@ExtendWith(VertxExtension.class)
+class MetadataTest {
+  private static final String ISSUER = "https://auth.example.test";
+  private static TestNode node;
+  private static TestClient http;
+  private static JsonObject metadata;
+  private static HttpResponse<Buffer> response;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    node = TestNode.start(Map.of("TESSERA_ISSUER", ISSUER));
+    http = new TestClient(vertx, node.port());
+    http.createPublicClient(http.adminToken(), "md-mobile", "read", "profile");
+    response = http.get("/.well-known/oauth-authorization-server", null);
+    metadata = response.bodyAsJsonObject();
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void metadataIsPublicJson() {
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Content-Type")).startsWith("application/json");
+  }
+
+  @Test
+  void issuerIsTheConfiguredOne() {
+    assertThat(metadata.getString("issuer")).isEqualTo(ISSUER);
+  }
+
+  @Test
+  void endpointsAreAbsoluteUrlsUnderTheIssuer() {
+    assertThat(metadata.getString("token_endpoint")).isEqualTo(ISSUER + "/oauth2/token");
+    assertThat(metadata.getString("introspection_endpoint")).isEqualTo(ISSUER + "/oauth2/introspect");
+    assertThat(metadata.getString("revocation_endpoint")).isEqualTo(ISSUER + "/oauth2/revoke");
+  }
+
+  @Test
+  void supportedGrantsAreListed() {
+    assertThat(metadata.getJsonArray("grant_types_supported").getList())
+        .containsExactlyInAnyOrder("password", "client_credentials", "refresh_token");
+    assertThat(metadata.getValue("response_types_supported")).isInstanceOf(io.vertx.core.json.JsonArray.class);
+  }
+
+  @Test
+  void clientAuthenticationMethodsAreListed() {
+    assertThat(metadata.getJsonArray("token_endpoint_auth_methods_supported").getList())
+        .contains("client_secret_basic", "client_secret_post", "none");
+    assertThat(metadata.getJsonArray("introspection_endpoint_auth_methods_supported").getList())
+        .contains("client_secret_basic", "client_secret_post");
+    assertThat(metadata.getJsonArray("revocation_endpoint_auth_methods_supported").getList())
+        .contains("client_secret_basic", "client_secret_post");
+  }
+
+  @Test
+  void scopesOfRegisteredClientsAreListed() {
+    assertThat(metadata.getJsonArray("scopes_supported").getList()).contains("admin", "read", "profile");
+  }
+
+  @Test
+  void issuerDefaultsToLocalhostAndThePort(Vertx vertx) {
+    try (TestNode plain = TestNode.start(); TestClient other = new TestClient(vertx, plain.port())) {
+      JsonObject defaults = other.get("/.well-known/oauth-authorization-server", null).bodyAsJsonObject();
+      assertThat(defaults.getString("issuer")).isEqualTo("http://localhost:" + plain.port());
+      assertThat(defaults.getString("token_endpoint")).isEqualTo("http://localhost:" + plain.port() + "/oauth2/token");
+    }
+  }
+}
