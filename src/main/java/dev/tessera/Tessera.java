@@ -68,6 +68,7 @@ public final class Tessera {
   private EventBusBroadcaster broadcaster;
   private DatabaseServer database;
   private Pool pool;
+  private Pool followerPool;
   private PasswordHasher hasher;
   private RevocationFollower follower;
   private LastUsedRecorder lastUsed;
@@ -124,6 +125,13 @@ public final class Tessera {
               .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setMaxWaitQueueSize(config.dbPoolSize() * 64)
                   .setName("tessera-db"))
               .connectingTo(db.connectOptions().setPipeliningLimit(16).setCachePreparedStatements(true))
+              .using(vertx)
+              .build();
+          // The revocation follower gets a connection of its own: under a flood of cache misses it must
+          // not queue behind request traffic, or the node would lose freshness and fail closed.
+          followerPool = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(1).setName("tessera-revocation-log"))
+              .connectingTo(db.connectOptions().setCachePreparedStatements(true))
               .using(vertx)
               .build();
           return tokenSecret();
@@ -185,7 +193,7 @@ public final class Tessera {
     hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
         config.argon2Iterations());
     Revoker revoker = new Revoker(revocationStore, revoked, metrics);
-    follower = new RevocationFollower(vertx, revocationStore, revoked, freshness, metrics, config.catchupInterval(), clock);
+    follower = new RevocationFollower(vertx, new RevocationStore(followerPool), revoked, freshness, metrics, config.catchupInterval(), clock);
     metrics.cacheSize(cache::size);
     HealthChecks readiness = HealthChecks.create(vertx)
         .register("database", 2000, promise -> pool.query("select 1").execute()
@@ -239,6 +247,7 @@ public final class Tessera {
           }
           return broadcaster == null ? Future.succeededFuture() : broadcaster.stop().otherwiseEmpty();
         })
+        .compose(v -> followerPool == null ? Future.succeededFuture() : followerPool.close().otherwiseEmpty())
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close().otherwiseEmpty())
         // Vert.x is closed from a plain thread: a close issued from one of its own event loops would
         // deliver its completion to a loop that no longer runs.

@@ -78,17 +78,21 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
 
   @Override
   public Future<Propagation> broadcast(Revocation revocation, boolean awaitAcks) {
-    vertx.eventBus().publish(RevocationMessages.ADDRESS, RevocationMessages.encode(revocation, nodeId));
+    JsonObject message = RevocationMessages.encode(revocation, nodeId);
     if (!awaitAcks) {
+      vertx.eventBus().publish(RevocationMessages.ADDRESS, message);
       return Future.succeededFuture(new Propagation(members(), 1, 0.0, List.of()));
     }
     Set<String> others = new HashSet<>(cluster.getNodes());
     others.remove(nodeId);
     PendingAcks waiting = new PendingAcks(others);
-    if (others.isEmpty()) {
-      return Future.succeededFuture(waiting.propagation());
-    }
+    // Registered before publishing: on a fast network an ack can arrive before publish() returns.
     pending.put(revocation.seq(), waiting);
+    vertx.eventBus().publish(RevocationMessages.ADDRESS, message);
+    if (others.isEmpty()) {
+      finish(revocation.seq());
+      return waiting.done.future();
+    }
     long timer = vertx.setTimer(ackBound.toMillis(), t -> finish(revocation.seq()));
     return waiting.done.future().andThen(done -> vertx.cancelTimer(timer));
   }

@@ -7,17 +7,21 @@ import dev.tessera.domain.TokenRecord;
 import java.util.UUID;
 
 /**
- * What a node remembers about a token it has checked. Kept small (epoch seconds, shared scope sets)
- * because a node may hold a million of them. {@link #INACTIVE} stands for every token the database said
- * is not usable, so repeated presentations of a dead token cost no query.
+ * What a node remembers about a token it has checked. Kept small because a node may hold a million of
+ * them: ids as pairs of longs instead of UUID objects, epoch seconds, and shared (interned) scope
+ * sets, client ids and usernames. {@link #INACTIVE} stands for every token the database said is not
+ * usable, so repeated presentations of a dead token cost no query.
  */
 public final class CachedToken {
   static final CachedToken INACTIVE = new CachedToken(null, null, null, null, null, null, Scopes.NONE, 0, 0);
 
-  private final UUID id;
+  private final long idHigh;
+  private final long idLow;
+  private final long sessionHigh;
+  private final long sessionLow;
+  private final long userHigh;
+  private final long userLow;
   private final TokenKind kind;
-  private final UUID sessionId;
-  private final UUID userId;
   private final String username;
   private final String clientId;
   private final Scopes scopes;
@@ -26,12 +30,17 @@ public final class CachedToken {
 
   CachedToken(UUID id, TokenKind kind, UUID sessionId, UUID userId, String username, String clientId, Scopes scopes,
               long issuedAt, long expiresAt) {
-    this.id = id;
+    this.idHigh = id == null ? 0 : id.getMostSignificantBits();
+    this.idLow = id == null ? 0 : id.getLeastSignificantBits();
+    this.sessionHigh = sessionId == null ? 0 : sessionId.getMostSignificantBits();
+    this.sessionLow = sessionId == null ? 0 : sessionId.getLeastSignificantBits();
+    // A random (version 4) UUID is never all zeros, so zero can stand for "no user".
+    this.userHigh = userId == null ? 0 : userId.getMostSignificantBits();
+    this.userLow = userId == null ? 0 : userId.getLeastSignificantBits();
     this.kind = kind;
-    this.sessionId = sessionId;
-    this.userId = userId;
-    this.username = username;
-    this.clientId = clientId;
+    // Every token of a user or client carries the same strings: share one copy.
+    this.username = username == null ? null : username.intern();
+    this.clientId = clientId == null ? null : clientId.intern();
     this.scopes = scopes;
     this.issuedAt = issuedAt;
     this.expiresAt = expiresAt;
@@ -41,8 +50,8 @@ public final class CachedToken {
     if (r.revoked()) {
       return INACTIVE;
     }
-    return new CachedToken(r.id(), r.kind(), r.sessionId(), r.userId(), r.username(), r.clientId(), r.scopes(),
-        r.issuedAt().getEpochSecond(), r.expiresAt().getEpochSecond());
+    return new CachedToken(r.id(), r.kind(), r.sessionId(), r.userId(), r.username(), r.clientId(),
+        r.scopes(), r.issuedAt().getEpochSecond(), r.expiresAt().getEpochSecond());
   }
 
   boolean isInactive() {
@@ -50,7 +59,7 @@ public final class CachedToken {
   }
 
   public UUID id() {
-    return id;
+    return new UUID(idHigh, idLow);
   }
 
   public TokenKind kind() {
@@ -58,16 +67,17 @@ public final class CachedToken {
   }
 
   public UUID sessionId() {
-    return sessionId;
+    return isInactive() ? null : new UUID(sessionHigh, sessionLow);
   }
 
   /** The subject: the user's id, or the client id for client_credentials tokens. */
   public String subject() {
-    return userId != null ? userId.toString() : clientId;
+    UUID user = userId();
+    return user != null ? user.toString() : clientId;
   }
 
   public UUID userId() {
-    return userId;
+    return userHigh == 0 && userLow == 0 ? null : new UUID(userHigh, userLow);
   }
 
   public String username() {

@@ -34,6 +34,8 @@ class OverloadTest {
       String secret = http.createResourceServer(admin, "gateway", "read").getString("client_secret");
       http.createUser(admin, "hank@example.com", "user-password", "read");
       String token = http.login("mobile", "hank@example.com", "user-password", "Pixel").getString("access_token");
+      // The resource server has introspected before: its secret is verified once, then remembered.
+      assertThat(http.introspect("gateway", secret, token).getBoolean("active")).isTrue();
 
       ExecutorService flood = Executors.newFixedThreadPool(40);
       try {
