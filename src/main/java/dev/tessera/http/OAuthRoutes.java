@@ -16,7 +16,6 @@ import dev.tessera.token.GrantRejected;
 import dev.tessera.token.IssuedTokens;
 import dev.tessera.token.ScopeRejected;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +34,6 @@ import java.util.Optional;
  */
 final class OAuthRoutes {
   private static final Logger log = LoggerFactory.getLogger(OAuthRoutes.class);
-  private static final Buffer INACTIVE = new JsonObject().put("active", false).toBuffer();
   private static final int MAX_DEVICE_LABEL = 200;
 
   private final Services services;
@@ -150,24 +148,10 @@ final class OAuthRoutes {
       return services.verifier().verify(token, Endpoint.INTROSPECT);
     }).onSuccess(verification -> {
       if (!verification.active() || verification.token().kind() != dev.tessera.domain.TokenKind.ACCESS) {
-        Responses.json(ctx, 200, INACTIVE);
+        Responses.json(ctx, 200, IntrospectionResponse.INACTIVE);
         return;
       }
-      var t = verification.token();
-      JsonObject body = new JsonObject()
-          .put("active", true)
-          .put("scope", t.scopes().toString())
-          .put("client_id", t.clientId());
-      if (t.username() != null) {
-        body.put("username", t.username());
-      }
-      body.put("sub", t.subject())
-          .put("token_type", "Bearer")
-          .put("exp", t.expiresAt())
-          .put("iat", t.issuedAt())
-          .put("jti", t.id().toString())
-          .put("iss", services.config().issuer());
-      Responses.json(ctx, 200, body);
+      Responses.json(ctx, 200, IntrospectionResponse.active(verification.token(), services.config().issuer()));
     }).onFailure(ctx::fail);
   }
 
