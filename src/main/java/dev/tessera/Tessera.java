@@ -65,6 +65,7 @@ public final class Tessera {
   private final TesseraConfig config;
   private final PrometheusMeterRegistry registry;
   private final HazelcastClusterManager clusterManager;
+  private final String nodeId;
   private EventBusBroadcaster broadcaster;
   private DatabaseServer database;
   private Pool pool;
@@ -82,6 +83,8 @@ public final class Tessera {
     this.config = config;
     this.registry = registry;
     this.clusterManager = clusterManager;
+    // One id per process: the cluster's id when clustered, so log rows and bus messages agree.
+    this.nodeId = clusterManager != null ? clusterManager.getNodeId() : java.util.UUID.randomUUID().toString();
   }
 
   /** Starts a node. Must not be called on an event loop: start-up runs migrations over JDBC. */
@@ -185,7 +188,7 @@ public final class Tessera {
     UserStore userStore = new UserStore(pool);
     ClientStore clientStore = new ClientStore(pool);
     TokenStore tokenStore = new TokenStore(pool);
-    RevocationStore revocationStore = new RevocationStore(pool);
+    RevocationStore revocationStore = new RevocationStore(pool, nodeId);
     VerificationCache cache = new VerificationCache(config.cacheMaxTokens());
     RevokedSessions revoked = new RevokedSessions();
     Freshness freshness = new Freshness(clock, config.stalenessBound());
@@ -193,7 +196,8 @@ public final class Tessera {
     hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
         config.argon2Iterations());
     Revoker revoker = new Revoker(revocationStore, revoked, metrics);
-    follower = new RevocationFollower(vertx, new RevocationStore(followerPool), revoked, freshness, metrics, config.catchupInterval(), clock);
+    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId), revoked, freshness, metrics,
+        config.catchupInterval(), clock, nodeId);
     metrics.cacheSize(cache::size);
     HealthChecks readiness = HealthChecks.create(vertx)
         .register("database", 2000, promise -> pool.query("select 1").execute()

@@ -78,7 +78,7 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
 
   @Override
   public Future<Propagation> broadcast(Revocation revocation, boolean awaitAcks) {
-    JsonObject message = RevocationMessages.encode(revocation, nodeId);
+    JsonObject message = RevocationMessages.encode(revocation, awaitAcks);
     if (!awaitAcks) {
       vertx.eventBus().publish(RevocationMessages.ADDRESS, message);
       return Future.succeededFuture(new Propagation(members(), 1, 0.0, List.of()));
@@ -108,7 +108,7 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
     }
     follower.received(revocation);
     String origin = body.getString("origin");
-    if (origin != null && !origin.equals(nodeId)) {
+    if (body.getBoolean("ack", false) && origin != null && !origin.equals(nodeId)) {
       vertx.eventBus().send(RevocationMessages.ackAddress(origin),
           new JsonObject().put("seq", revocation.seq()).put("node", nodeId), new DeliveryOptions().setLocalOnly(false));
     }

@@ -39,13 +39,14 @@ public final class RevocationFollower {
   private final TesseraMetrics metrics;
   private final Duration interval;
   private final Clock clock;
+  private final String nodeId;
   private final TreeMap<Long, Long> gapsFirstSeenMillis = new TreeMap<>();
   private long lastSeq;
   private boolean polling;
   private long timerId = -1;
 
   public RevocationFollower(Vertx vertx, RevocationStore store, RevokedSessions revoked, Freshness freshness,
-                            TesseraMetrics metrics, Duration interval, Clock clock) {
+                            TesseraMetrics metrics, Duration interval, Clock clock, String nodeId) {
     this.vertx = vertx;
     this.store = store;
     this.revoked = revoked;
@@ -53,6 +54,7 @@ public final class RevocationFollower {
     this.metrics = metrics;
     this.interval = interval;
     this.clock = clock;
+    this.nodeId = nodeId;
   }
 
   /** Loads the live revocations and starts polling. Runs its timer on the context it is called from. */
@@ -98,9 +100,12 @@ public final class RevocationFollower {
         .mapEmpty();
   }
 
-  /** A revocation heard from another node; counted for propagation lag if it is news here. */
+  /**
+   * A revocation heard on the bus or read from the log; counted for propagation lag if it is news here
+   * and another node wrote it (this node's own may be read back before it finished announcing them).
+   */
   public void received(Revocation revocation) {
-    if (revoked.add(revocation)) {
+    if (revoked.add(revocation) && !nodeId.equals(revocation.origin())) {
       metrics.propagation(Duration.ofMillis(clock.millis() - revocation.revokedAt().toEpochMilli()));
     }
   }

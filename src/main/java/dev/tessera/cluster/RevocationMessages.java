@@ -21,7 +21,8 @@ final class RevocationMessages {
   private RevocationMessages() {
   }
 
-  static JsonObject encode(Revocation r, String origin) {
+  /** @param wantsAcks whether the origin waits for acknowledgements (administrative revocations) */
+  static JsonObject encode(Revocation r, boolean wantsAcks) {
     JsonArray sessions = new JsonArray(new ArrayList<>(r.sessionIds().size()));
     r.sessionIds().forEach(id -> sessions.add(id.toString()));
     return new JsonObject()
@@ -30,7 +31,8 @@ final class RevocationMessages {
         .put("reason", r.reason().label())
         .put("revoked_at", r.revokedAt().toEpochMilli())
         .put("expires_at", r.expiresAt().getEpochSecond())
-        .put("origin", origin);
+        .put("origin", r.origin())
+        .put("ack", wantsAcks);
   }
 
   static Revocation decode(JsonObject json) {
@@ -40,7 +42,8 @@ final class RevocationMessages {
       ids.add(UUID.fromString(sessions.getString(i)));
     }
     return new Revocation(json.getLong("seq"), List.copyOf(ids), RevocationReason.fromLabel(json.getString("reason")),
-        Instant.ofEpochMilli(json.getLong("revoked_at")), Instant.ofEpochSecond(json.getLong("expires_at")));
+        Instant.ofEpochMilli(json.getLong("revoked_at")), Instant.ofEpochSecond(json.getLong("expires_at")),
+        json.getString("origin"));
   }
 
   static String ackAddress(String nodeId) {

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * One committed row of the revocation log: the sessions it ended, when, and until when nodes must
- * remember it (the latest expiry among those sessions).
+ * One committed row of the revocation log: the sessions it ended, when, until when nodes must remember
+ * it (the latest expiry among those sessions), and which node wrote it.
  */
 public record Revocation(long seq, List<UUID> sessionIds, RevocationReason reason, Instant revokedAt,
-                         Instant expiresAt) {
+                         Instant expiresAt, String origin) {
 }

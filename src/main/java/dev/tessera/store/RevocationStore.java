@@ -22,22 +22,25 @@ import java.util.UUID;
 public final class RevocationStore {
   private static final String REVOKE = "with revoked as (update sessions set revoked_at = clock_timestamp() "
       + "where %s and revoked_at is null returning id, expires_at) "
-      + "insert into revocations (session_ids, reason, expires_at) "
-      + "select array_agg(id), $2, max(expires_at) from revoked having count(*) > 0 "
-      + "returning seq, session_ids, reason, revoked_at, expires_at";
+      + "insert into revocations (session_ids, reason, expires_at, origin) "
+      + "select array_agg(id), $2, max(expires_at), $3 from revoked having count(*) > 0 "
+      + "returning seq, session_ids, reason, revoked_at, expires_at, origin";
   private static final String BY_SESSIONS = REVOKE.formatted("id = any($1::uuid[])");
   private static final String BY_USER = REVOKE.formatted("user_id = $1");
   private static final String BY_CLIENT = REVOKE.formatted("client_id = $1");
-  private static final String COLUMNS = "seq, session_ids, reason, revoked_at, expires_at";
+  private static final String COLUMNS = "seq, session_ids, reason, revoked_at, expires_at, origin";
   private static final String AFTER = "select " + COLUMNS + " from revocations "
       + "where seq > $1 or seq = any($2::bigint[]) order by seq limit 10000";
   private static final String LIVE = "select " + COLUMNS + " from revocations where expires_at > now() order by seq";
   private static final String HEAD = "select coalesce(max(seq), 0) from revocations";
 
   private final Pool pool;
+  private final String origin;
 
-  public RevocationStore(Pool pool) {
+  /** @param origin this node's id, recorded with every revocation it writes */
+  public RevocationStore(Pool pool, String origin) {
     this.pool = pool;
+    this.origin = origin;
   }
 
   public Pool pool() {
@@ -46,15 +49,15 @@ public final class RevocationStore {
 
   public Future<Optional<Revocation>> revokeSessions(SqlClient client, List<UUID> sessionIds, RevocationReason reason) {
     return client.preparedQuery(BY_SESSIONS)
-        .execute(Tuple.of(sessionIds.toArray(UUID[]::new), reason.label())).map(RevocationStore::first);
+        .execute(Tuple.of(sessionIds.toArray(UUID[]::new), reason.label(), origin)).map(RevocationStore::first);
   }
 
   public Future<Optional<Revocation>> revokeUser(SqlClient client, UUID userId, RevocationReason reason) {
-    return client.preparedQuery(BY_USER).execute(Tuple.of(userId, reason.label())).map(RevocationStore::first);
+    return client.preparedQuery(BY_USER).execute(Tuple.of(userId, reason.label(), origin)).map(RevocationStore::first);
   }
 
   public Future<Optional<Revocation>> revokeClient(SqlClient client, String clientId, RevocationReason reason) {
-    return client.preparedQuery(BY_CLIENT).execute(Tuple.of(clientId, reason.label())).map(RevocationStore::first);
+    return client.preparedQuery(BY_CLIENT).execute(Tuple.of(clientId, reason.label(), origin)).map(RevocationStore::first);
   }
 
   /** Rows after {@code seq}, plus any listed sequence numbers that were gaps when last read. */
@@ -85,6 +88,7 @@ public final class RevocationStore {
 
   private static Revocation map(Row r) {
     return new Revocation(r.getLong("seq"), List.of(r.getArrayOfUUIDs("session_ids")),
-        RevocationReason.fromLabel(r.getString("reason")), Rows.instant(r, "revoked_at"), Rows.instant(r, "expires_at"));
+        RevocationReason.fromLabel(r.getString("reason")), Rows.instant(r, "revoked_at"), Rows.instant(r, "expires_at"),
+        r.getString("origin"));
   }
 }
