@@ -23,14 +23,18 @@
 # Environment:
 #   PROP_TOKENS=300            tokens revoked (one password-grant session each)
 #   PROP_RATE=50               revocations per second, round-robin over the three nodes
+#   PROP_WARMUP=50             revocations run first at the same rate and not counted (JIT/connection warm-up)
 #   PROP_READERS=4             reader threads introspecting other live tokens on all nodes (closed loop)
 #   PROP_READ_TOKENS=30        live tokens the readers use (never revoked)
 #   PROP_POLL_TIMEOUT_MS=10000 give up waiting for one node to see one revocation after this long
 #   PROP_CATCHUP_INTERVAL      passed to the nodes as TESSERA_CATCHUP_INTERVAL (default: conf/tessera.json's)
 #   PROP_STALENESS_BOUND       passed as TESSERA_STALENESS_BOUND (default: conf/tessera.json's)
 #   PROP_JAR=target/tessera.jar  the jar to run (built with mvn -o if missing); a private copy is used
+#   PROP_CONF=conf/tessera.json  the defaults file given to the nodes (must match the jar: unknown keys are
+#                              refused at start-up); a private copy is used
 #   PROP_NODE_JAVA_OPTS="-Xmx768m"  JVM flags for each node
 #   PROP_BUDGET=600            hard limit in seconds for the driver
+#   PROP_NOTE=...              free text added to the results header (e.g. which commit the jar was built from)
 #   PROP_KEEP=1                keep the temporary directory (node and PostgreSQL logs)
 set -euo pipefail
 
@@ -42,12 +46,15 @@ mkdir -p "$RESULTS"
 TOKENS="${PROP_TOKENS:-300}"
 RATE="${PROP_RATE:-50}"
 READERS="${PROP_READERS:-4}"
+WARMUP="${PROP_WARMUP:-50}"
 READ_TOKENS="${PROP_READ_TOKENS:-30}"
 POLL_TIMEOUT_MS="${PROP_POLL_TIMEOUT_MS:-10000}"
 BUDGET="${PROP_BUDGET:-600}"
 NODE_JAVA_OPTS="${PROP_NODE_JAVA_OPTS:--Xmx768m}"
 SRC_JAR="${PROP_JAR:-$ROOT/target/tessera.jar}"
+CONF="${PROP_CONF:-$ROOT/conf/tessera.json}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 NODES=3
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -68,7 +75,7 @@ for v in $(compgen -e | grep '^TESSERA_' || true); do unset "$v"; done
 WORK="$(mktemp -d /tmp/tessera-prop.XXXXXX)"
 # Private copies: other people rebuilding target/ or editing conf/ must not change a running benchmark.
 cp "$SRC_JAR" "$WORK/tessera.jar"
-cp "$ROOT/conf/tessera.json" "$WORK/tessera.json"
+cp "$CONF" "$WORK/tessera.json"
 JAR="$WORK/tessera.jar"
 PG_PID=""
 NODE_PIDS=()
@@ -89,8 +96,13 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   set +e
-  for pid in "${NODE_PIDS[@]}"; do stop_pid "$pid" 20 & done
-  wait
+  local stoppers=()
+  for pid in "${NODE_PIDS[@]}"; do
+    stop_pid "$pid" 20 &
+    stoppers+=($!)
+  done
+  # Only the stoppers: a bare `wait` would also wait for PostgreSQL, which is still running.
+  for pid in "${stoppers[@]}"; do wait "$pid"; done
   stop_pid "$PG_PID" 20
   # If the PostgreSQL wrapper had to be killed, its server is orphaned: stop it by its own pid file.
   local pm="$WORK/pgdata/postmaster.pid"
@@ -195,14 +207,23 @@ URLS="${URLS%,}"
 CATCHUP="${PROP_CATCHUP_INTERVAL:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["TESSERA_CATCHUP_INTERVAL"])' "$WORK/tessera.json")}"
 BOUND="${PROP_STALENESS_BOUND:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["TESSERA_STALENESS_BOUND"])' "$WORK/tessera.json")}"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-LABEL="jar from commit $COMMIT (working tree may differ); catch-up interval $CATCHUP, staleness bound $BOUND; \
-one HTTP verticle per node; Argon2 1 MiB x 1; embedded PostgreSQL (zonky defaults: fsync off, synchronous_commit off)."
+if [[ -n "${PROP_JAR:-}" ]]; then
+  JAR_DESC="jar $PROP_JAR"
+else
+  JAR_DESC="target/tessera.jar, tree at commit $COMMIT (working tree may differ)"
+fi
+LABEL="$JAR_DESC${PROP_NOTE:+ ($PROP_NOTE)}; catch-up interval $CATCHUP, staleness bound $BOUND; \
+one HTTP verticle per node; Argon2 1 MiB x 1; embedded PostgreSQL (zonky defaults: fsync off, synchronous_commit off); \
+load average before the nodes started: $LOAD_BEFORE."
 OUT="$RESULTS/propagation-$STAMP"
-log "driver: $TOKENS revocations at $RATE/s, $READERS readers on $READ_TOKENS live tokens"
+log "driver: $WARMUP warm-up + $TOKENS measured revocations at $RATE/s, $READERS readers on $READ_TOKENS live tokens"
 timeout --kill-after=10 "$BUDGET" java -Xmx512m -cp "$JAR" "$BENCH_DIR/propagation/Driver.java" \
-  nodes="$URLS" admin_password="$ADMIN_PASSWORD" tokens="$TOKENS" read_tokens="$READ_TOKENS" rate="$RATE" \
+  nodes="$URLS" admin_password="$ADMIN_PASSWORD" tokens="$TOKENS" warmup_revocations="$WARMUP" read_tokens="$READ_TOKENS" rate="$RATE" \
   readers="$READERS" poll_timeout_ms="$POLL_TIMEOUT_MS" out="$OUT" label="$LABEL" 2> >(tee "$WORK/driver.log" >&2)
 log "results: ${OUT#"$ROOT"/}.md, .json, .metrics.txt"
 for i in 1 2 3; do
-  grep -E 'WARN|ERROR' "$WORK/node$i.log" | grep -v 'phone.home' | tail -n 5 | sed "s/^/node $i: /" >&2 || true
+  # Known start-up noise: Hazelcast's module-access hint, its CP-subsystem notice, a duplicate Micrometer gauge.
+  grep -E 'WARN|ERROR' "$WORK/node$i.log" \
+    | grep -vE 'Java modular environment|CP Subsystem is not enabled|has been already registered|phone.home' \
+    | tail -n 5 | sed "s/^/node $i: /" >&2 || true
 done

@@ -8,6 +8,7 @@
 //   tokens=300                  tokens revoked during the run (one session each)
 //   read_tokens=30              other live tokens the readers introspect (never revoked)
 //   rate=50                     revocations per second, round-robin over the nodes
+//   warmup_revocations=50       revocations run first at the same rate and not counted (JIT warm-up)
 //   readers=4                   reader threads hammering introspection on every node
 //   poll_timeout_ms=10000       give up on a (revocation, node) pair after this long
 //   out=PATH_PREFIX             writes PATH_PREFIX.json and PATH_PREFIX.md
@@ -82,6 +83,7 @@ public class Driver {
     int n = nodes.size();
     int tokens = intOpt("tokens", 300);
     int readTokens = intOpt("read_tokens", 30);
+    int warmupRevocations = intOpt("warmup_revocations", 50);
     double rate = Double.parseDouble(opts.getOrDefault("rate", "50"));
     int readers = intOpt("readers", 4);
     long pollTimeoutMs = intOpt("poll_timeout_ms", 10_000);
@@ -114,7 +116,7 @@ public class Driver {
     json(0, "/admin/api/users", admin, new JsonObject().put("username", user).put("password", password)
         .put("scopes", new JsonArray().add("read")), 201);
 
-    int total = tokens + readTokens;
+    int total = tokens + readTokens + warmupRevocations;
     String[] all = new String[total];
     ExecutorService setupPool = Executors.newFixedThreadPool(8, daemon("setup"));
     List<Future<?>> minted = new ArrayList<>();
@@ -131,7 +133,8 @@ public class Driver {
       f.get();
     }
     String[] revokeSet = Arrays.copyOfRange(all, 0, tokens);
-    String[] readSet = Arrays.copyOfRange(all, tokens, total);
+    String[] readSet = Arrays.copyOfRange(all, tokens, tokens + readTokens);
+    String[] warmupSet = Arrays.copyOfRange(all, tokens + readTokens, total);
     log("setup: %d tokens minted over %d nodes in %.1f s", total, n, secs(t));
 
     // ---- 2. warm
@@ -139,14 +142,26 @@ public class Driver {
     warm(setupPool, all);
     List<Map<String, Double>> afterWarm1 = scrapeAll();
     warm(setupPool, all);
-    List<Map<String, Double>> before = scrapeAll();
+    List<Map<String, Double>> warmed = scrapeAll();
     double[] warmMisses = new double[n];
     for (int j = 0; j < n; j++) {
-      warmMisses[j] = get(before.get(j), "tessera_token_cache_misses_total") - get(afterWarm1.get(j), "tessera_token_cache_misses_total");
+      warmMisses[j] = get(warmed.get(j), "tessera_token_cache_misses_total") - get(afterWarm1.get(j), "tessera_token_cache_misses_total");
     }
     log("warm: %d tokens x %d nodes x 2 passes in %.1f s; cache misses in pass 2 per node: %s",
         total, n, secs(t), Arrays.toString(warmMisses));
     setupPool.shutdown();
+
+    // Idle round trip of one cache-hit introspection per node: a lag equal to this is "inactive on the first poll".
+    List<List<Double>> idleRtt = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      List<Double> l = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        long s0 = System.nanoTime();
+        introspect(j, readSet[i % readSet.length]);
+        l.add((System.nanoTime() - s0) / 1e6);
+      }
+      idleRtt.add(l);
+    }
 
     // ---- 3. run
     AtomicBoolean stop = new AtomicBoolean();
@@ -191,25 +206,20 @@ public class Driver {
     }
     Thread.sleep(1000); // readers at full speed before the first revocation
 
-    Rev[] revs = new Rev[tokens];
-    CountDownLatch done = new CountDownLatch(tokens * n);
     ExecutorService workers = Executors.newFixedThreadPool(Math.max(16, (int) Math.ceil(rate / 5) * n), daemon("worker"));
     ScheduledExecutorService sched = Executors.newSingleThreadScheduledExecutor(daemon("sched"));
-    long periodNanos = (long) (1e9 / rate);
-    long revStart = System.nanoTime();
-    AtomicLong lateStarts = new AtomicLong();
-    for (int i = 0; i < tokens; i++) {
-      int idx = i;
-      long due = revStart + idx * periodNanos;
-      sched.schedule(() -> workers.submit(() -> {
-        if (System.nanoTime() - due > 5_000_000) {
-          lateStarts.incrementAndGet();
-        }
-        revokeAndWatch(idx, revokeSet[idx], revs, workers, done, pollTimeoutMs);
-      }), Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+    if (warmupSet.length > 0) {
+      // Same rate, same paths, not counted: JIT and connection warm-up for the revoke and broadcast paths.
+      Batch w = runBatch(warmupSet, rate, workers, sched, pollTimeoutMs);
+      log("warm-up: %d revocations (not counted), %s", warmupSet.length, w.finished ? "all converged" : "NOT all converged");
+      Thread.sleep(300);
     }
-    long revSpanMs = (long) (tokens * periodNanos / 1e6);
-    boolean finished = done.await(revSpanMs + pollTimeoutMs + 30_000, TimeUnit.MILLISECONDS);
+    List<Map<String, Double>> before = scrapeAll();
+    long revStart = System.nanoTime();
+    Batch batch = runBatch(revokeSet, rate, workers, sched, pollTimeoutMs);
+    Rev[] revs = batch.revs;
+    boolean finished = batch.finished;
+    AtomicLong lateStarts = batch.lateStarts;
     long revEnd = System.nanoTime();
     Thread.sleep(500);
     stop.set(true);
@@ -226,9 +236,9 @@ public class Driver {
     }
 
     // ---- 4. report
-    JsonObject result = report(label, n, tokens, readTokens, rate, readers, pollTimeoutMs, revs, finished,
+    JsonObject result = report(label, n, warmupRevocations, tokens, readTokens, rate, readers, pollTimeoutMs, revs, finished,
         lateStarts.get(), (revEnd - revStart) / 1e9, (runEnd - runStart) / 1e9,
-        readCount, readErrors, readInactive, readLatUs, warmMisses, before, after);
+        readCount, readErrors, readInactive, readLatUs, warmMisses, before, after, idleRtt);
     Files.writeString(Path.of(out + ".json"), result.encodePrettily() + "\n");
     String md = markdown(result);
     Files.writeString(Path.of(out + ".md"), md);
@@ -249,6 +259,36 @@ public class Driver {
 
   // ------------------------------------------------------------------------------------------------ run
 
+  static final class Batch {
+    Rev[] revs;
+    boolean finished;
+    AtomicLong lateStarts = new AtomicLong();
+  }
+
+  /** Starts one revocation of set[i] every 1/rate s and waits until every node has seen each (or timed out). */
+  static Batch runBatch(String[] set, double rate, ExecutorService workers, ScheduledExecutorService sched,
+                        long pollTimeoutMs) throws InterruptedException {
+    int n = nodes.size();
+    Batch b = new Batch();
+    b.revs = new Rev[set.length];
+    CountDownLatch done = new CountDownLatch(set.length * n);
+    long periodNanos = (long) (1e9 / rate);
+    long start = System.nanoTime();
+    for (int i = 0; i < set.length; i++) {
+      int idx = i;
+      long due = start + idx * periodNanos;
+      sched.schedule(() -> workers.submit(() -> {
+        if (System.nanoTime() - due > 5_000_000) {
+          b.lateStarts.incrementAndGet();
+        }
+        revokeAndWatch(idx, set[idx], b.revs, workers, done, pollTimeoutMs);
+      }), Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    long spanMs = (long) (set.length * periodNanos / 1e6);
+    b.finished = done.await(spanMs + pollTimeoutMs + 30_000, TimeUnit.MILLISECONDS);
+    return b;
+  }
+
   static final class Rev {
     int origin;
     String token;
@@ -258,6 +298,8 @@ public class Driver {
     boolean originActiveAfter;
     double[] lagMs;        // client-observed: revoke 200 received -> first inactive answer received
     double[] lowerMs;      // revoke 200 received -> last active answer's request sent (0 if none)
+    double[] firstDelayMs; // revoke 200 received -> first poll sent (driver hand-off)
+    double[] firstRttMs;   // round trip of the first poll
     int[] stale;           // active=true answers after the 200
     int[] polls;
     int[] errors;
@@ -273,6 +315,8 @@ public class Driver {
     rev.lagMs = new double[n];
     rev.lowerMs = new double[n];
     rev.stale = new int[n];
+    rev.firstDelayMs = new double[n];
+    rev.firstRttMs = new double[n];
     rev.polls = new int[n];
     rev.errors = new int[n];
     rev.converged = new boolean[n];
@@ -330,6 +374,10 @@ public class Driver {
         active = null;
       }
       long recv = System.nanoTime();
+      if (rev.polls[node] == 0) {
+        rev.firstDelayMs[node] = (send - t0) / 1e6;
+        rev.firstRttMs[node] = (recv - send) / 1e6;
+      }
       rev.polls[node]++;
       if (active == null) {
         rev.errors[node]++;
@@ -502,10 +550,11 @@ public class Driver {
 
   // ------------------------------------------------------------------------------------------------ report
 
-  static JsonObject report(String label, int n, int tokens, int readTokens, double rate, int readers, long pollTimeoutMs,
+  static JsonObject report(String label, int n, int warmupRevocations, int tokens, int readTokens, double rate, int readers, long pollTimeoutMs,
                            Rev[] revs, boolean finished, long lateStarts, double revSeconds, double runSeconds,
                            long[] readCount, long[] readErrors, long[] readInactive, List<long[]> readLatUs,
-                           double[] warmMisses, List<Map<String, Double>> before, List<Map<String, Double>> after) {
+                           double[] warmMisses, List<Map<String, Double>> before, List<Map<String, Double>> after,
+                           List<List<Double>> idleRtt) {
     List<Double> lags = new ArrayList<>();
     List<Double> lowers = new ArrayList<>();
     List<List<Double>> lagsByNode = new ArrayList<>();
@@ -513,6 +562,8 @@ public class Driver {
       lagsByNode.add(new ArrayList<>());
     }
     List<Double> revokeMs = new ArrayList<>();
+    List<Double> firstDelays = new ArrayList<>();
+    List<Double> firstRtts = new ArrayList<>();
     long revoked = 0, revokeFailed = 0, staleAnswers = 0, stalePairs = 0, staleRevs = 0, notConverged = 0,
         firstPoll = 0, pairs = 0, originStale = 0, pollErrors = 0, missing = 0;
     int maxStale = 0;
@@ -538,6 +589,10 @@ public class Driver {
           continue;
         }
         pairs++;
+        if (r.polls[j] > 0) {
+          firstDelays.add(r.firstDelayMs[j]);
+          firstRtts.add(r.firstRttMs[j]);
+        }
         staleAnswers += r.stale[j];
         revStale += r.stale[j];
         maxStale = Math.max(maxStale, r.stale[j]);
@@ -585,6 +640,8 @@ public class Driver {
         .put("node_pairs", pairs)
         .put("lag_ms", pct(lags))
         .put("lag_lower_bound_ms", pct(lowers))
+        .put("first_poll_start_delay_ms", pct(firstDelays))
+        .put("first_poll_rtt_ms", pct(firstRtts))
         .put("inactive_on_first_poll", firstPoll)
         .put("stale_active_answers", staleAnswers)
         .put("stale_pairs", stalePairs)
@@ -648,7 +705,8 @@ public class Driver {
               - get(b, "tessera_revocations_total{reason=\"client\"}"))
           .put("cache_hits_during_run", get(a, "tessera_token_cache_hits_total") - get(b, "tessera_token_cache_hits_total"))
           .put("cache_misses_during_run", get(a, "tessera_token_cache_misses_total") - get(b, "tessera_token_cache_misses_total"))
-          .put("cache_misses_warm_pass_2", warmMisses[j]));
+          .put("cache_misses_warm_pass_2", warmMisses[j])
+          .put("idle_introspect_rtt_ms", pct(idleRtt.get(j))));
     }
 
     return new JsonObject()
@@ -656,7 +714,7 @@ public class Driver {
         .put("finished_at", Instant.now().toString())
         .put("label", label)
         .put("settings", new JsonObject().put("nodes", n).put("tokens", tokens).put("read_tokens", readTokens)
-            .put("rate_per_s", rate).put("readers", readers).put("poll_timeout_ms", pollTimeoutMs)
+            .put("rate_per_s", rate).put("warmup_revocations", warmupRevocations).put("readers", readers).put("poll_timeout_ms", pollTimeoutMs)
             .put("cores", Runtime.getRuntime().availableProcessors())
             .put("loadavg_at_end", loadavg()))
         .put("completed", finished)
@@ -707,9 +765,9 @@ public class Driver {
     if (!r.getString("label").isEmpty()) {
       sb.append(r.getString("label")).append("\n\n");
     }
-    sb.append(String.format(Locale.ROOT, "%d nodes, %d revocations at %s/s round-robin (achieved %s/s), %d reader threads on %d live tokens, %d cores%s.%n%n",
+    sb.append(String.format(Locale.ROOT, "%d nodes, %d revocations at %s/s round-robin (achieved %s/s) after %d uncounted warm-up revocations, %d reader threads on %d live tokens, %d cores%s.%n%n",
         s.getInteger("nodes"), s.getInteger("tokens"), num(s.getValue("rate_per_s")), num(c.getValue("achieved_rate_per_s")),
-        s.getInteger("readers"), s.getInteger("read_tokens"), s.getInteger("cores"),
+        s.getInteger("warmup_revocations"), s.getInteger("readers"), s.getInteger("read_tokens"), s.getInteger("cores"),
         r.getBoolean("completed") ? "" : " — **DID NOT COMPLETE**"));
     sb.append("Load average at the end (1/5/15 min, running/total, last pid): `").append(s.getString("loadavg_at_end")).append("`.\n\n");
     sb.append("## Client-observed (revoke 200 → first `active:false` on each other node)\n\n");
@@ -722,31 +780,35 @@ public class Driver {
     sb.append(String.format(Locale.ROOT, "Lag is an upper bound (it includes the round trip of the poll that saw `active:false`); "
             + "lower bound (send time of the last stale poll) p50/p99/max = %s / %s / %s ms. "
             + "Revoke call latency p50/p99/max = %s / %s / %s ms; revoke failures %d; poll errors %d; "
-            + "revocations started >5 ms late %d.%n%n",
+            + "revocations started >5 ms late %d. "
+            + "First poll: sent p50/p99 %s / %s ms after the 200, its round trip p50/p99 %s / %s ms.%n%n",
         num(low.getValue("p50")), num(low.getValue("p99")), num(low.getValue("max")),
         num(rv.getValue("p50")), num(rv.getValue("p99")), num(rv.getValue("max")),
-        c.getLong("revoke_failed"), c.getLong("poll_errors"), c.getLong("late_starts_over_5ms")));
+        c.getLong("revoke_failed"), c.getLong("poll_errors"), c.getLong("late_starts_over_5ms"),
+        num(c.getJsonObject("first_poll_start_delay_ms").getValue("p50")), num(c.getJsonObject("first_poll_start_delay_ms").getValue("p99")),
+        num(c.getJsonObject("first_poll_rtt_ms").getValue("p50")), num(c.getJsonObject("first_poll_rtt_ms").getValue("p99"))));
     sb.append("| target node | pairs | p50 ms | p99 ms | max ms |\n|---:|---:|---:|---:|---:|\n");
     for (Object o : c.getJsonArray("lag_ms_by_target_node")) {
       JsonObject t = (JsonObject) o, l = t.getJsonObject("lag_ms");
       sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s |%n", t.getInteger("node"), l.getInteger("n"),
           num(l.getValue("p50")), num(l.getValue("p99")), num(l.getValue("max"))));
     }
-    sb.append("\n## Server-side `tessera_revocation_propagation_seconds` (delta over the run)\n\n");
-    sb.append("| node | members | count | sum s | mean ms | p50 bucket (le s) | p99 bucket (le s) | max s | client revocations | cache hits | cache misses | warm pass-2 misses |\n");
-    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    sb.append("\n## Per node: `tessera_revocation_propagation_seconds` and cache counters (server, delta over the measured run); idle introspection round trip (client)\n\n");
+    sb.append("| node | members | count | sum s | mean ms | p50 bucket (le s) | p99 bucket (le s) | max s | client revocations | cache hits | cache misses | warm pass-2 misses | idle introspect RTT p50/p99 ms |\n");
+    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Object o : r.getJsonArray("server")) {
       JsonObject t = (JsonObject) o;
-      sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+      JsonObject rtt = t.getJsonObject("idle_introspect_rtt_ms");
+      sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |%n",
           t.getInteger("node"), num(t.getValue("cluster_members")), t.getLong("propagation_count"),
           num(t.getValue("propagation_sum_s")), num(t.getValue("propagation_mean_ms")),
           t.getValue("propagation_p50_bucket_le_s"), t.getValue("propagation_p99_bucket_le_s"),
           num(t.getValue("propagation_max_s")), num(t.getValue("client_revocations_total")),
           num(t.getValue("cache_hits_during_run")), num(t.getValue("cache_misses_during_run")),
-          num(t.getValue("cache_misses_warm_pass_2"))));
+          num(t.getValue("cache_misses_warm_pass_2")), num(rtt.getValue("p50")), num(rtt.getValue("p99"))));
     }
     JsonObject rl = rd.getJsonObject("latency_ms");
-    sb.append(String.format(Locale.ROOT, "%n## Readers%n%n%s introspections in %s s (%s/s) across all nodes, p50/p99 %s / %s ms, "
+    sb.append(String.format(Locale.ROOT, "%n## Readers (whole run, warm-up revocations included)%n%n%s introspections in %s s (%s/s) across all nodes, p50/p99 %s / %s ms, "
             + "errors %d, `active:false` for a live token %d.%n",
         rd.getLong("introspections"), num(rd.getValue("seconds")), num(rd.getValue("per_second")),
         num(rl.getValue("p50")), num(rl.getValue("p99")), rd.getLong("errors"), rd.getLong("inactive_answers_for_live_tokens")));
