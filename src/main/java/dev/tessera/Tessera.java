@@ -125,7 +125,10 @@ public final class Tessera {
         .compose(db -> {
           database = db;
           pool = PgBuilder.pool()
+              // Bounded waiting: beyond 64 queued queries per connection, or 5 s without a connection,
+              // callers get a fast 503 + Retry-After instead of an ever longer queue.
               .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setMaxWaitQueueSize(config.dbPoolSize() * 64)
+                  .setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
                   .setName("tessera-db"))
               .connectingTo(db.connectOptions().setPipeliningLimit(16).setCachePreparedStatements(true))
               .using(vertx)

@@ -14,6 +14,7 @@ final class Unavailable {
   static boolean is(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof ClosedConnectionException || t instanceof IOException || t instanceof TimeoutException
+          || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
           || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
