@@ -11,6 +11,9 @@
 #   FUZZ_MINUTES=2     fuzzing time per target
 #   FUZZ_TARGETS="…"   space-separated Class#method list (default: every target below)
 #   FUZZ_OFFLINE=1     pass -o to Maven
+#   JAZZER_INSTRUMENTATION_INCLUDES  classes that give coverage feedback; by default Tessera's own plus the
+#                      JSON parser and the JDK-independent decoders the targets call, so the fuzzer learns
+#                      JSON structure instead of only AdminJson's branches
 #
 # Output: one line per target with executions, executions/s, coverage, corpus size and findings, and a
 # summary; the full Jazzer log of each target is kept in target/fuzz/<target>.log. Exit status 1 if any
@@ -30,6 +33,7 @@ dev.tessera.fuzz.ScopesFuzzTest#ofEitherRefusesOrRoundTrips
 dev.tessera.http.AdminJsonFuzzTest#anyBodyIsBoundOrRefusedWithA400Problem
 "
 FUZZ_TARGETS="${FUZZ_TARGETS:-$DEFAULT_TARGETS}"
+export JAZZER_INSTRUMENTATION_INCLUDES="${JAZZER_INSTRUMENTATION_INCLUDES:-dev.tessera.**:io.vertx.core.json.**:com.fasterxml.jackson.core.**}"
 MVN=(mvn -B)
 [[ "${FUZZ_OFFLINE:-}" == 1 ]] && MVN+=(-o)
 
