@@ -33,10 +33,14 @@ public final class Scopes {
    * made-up scope sets. Scopes read back from the database are interned by {@link #of}.
    */
   public static Scopes parse(String spaceSeparated) {
-    if (spaceSeparated == null || spaceSeparated.isBlank()) {
+    if (spaceSeparated == null || spaceSeparated.chars().allMatch(c -> c == ' ')) {
       return NONE;
     }
-    TreeSet<String> sorted = validated(Arrays.asList(spaceSeparated.trim().split(" +")));
+    // Only spaces separate scope tokens (RFC 6749 §3.3); any other character, control characters at the
+    // ends included, is part of a token and must pass validation.
+    String[] tokens = spaceSeparated.split(" +");
+    List<String> present = Arrays.stream(tokens).filter(t -> !t.isEmpty()).toList();
+    TreeSet<String> sorted = validated(present);
     return new Scopes(List.copyOf(sorted), String.join(" ", sorted));
   }
 

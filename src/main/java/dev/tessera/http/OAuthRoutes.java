@@ -84,9 +84,12 @@ final class OAuthRoutes {
     String address = address(ctx);
     return services.users().authenticate(username, password, address)
         .onFailure(e -> {
-          if (e instanceof InvalidCredentials) {
+          // Every refusal counts, throttled ones too: an attack shows in the metric and the audit log
+          // even while the back-off keeps it from reaching the password check.
+          if (e instanceof InvalidCredentials || e instanceof Throttled) {
             services.metrics().loginFailure();
-            services.audit().record(AuditEvent.of("login_failed", null, username, client.clientId(), address, null));
+            services.audit().record(AuditEvent.of(e instanceof Throttled ? "login_throttled" : "login_failed", null,
+                username, client.clientId(), address, null));
           }
         })
         .recover(e -> Future.failedFuture(e instanceof InvalidCredentials

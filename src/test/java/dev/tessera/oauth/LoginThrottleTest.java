@@ -98,4 +98,18 @@ class LoginThrottleTest {
     HttpResponse<Buffer> r = http.passwordGrant("lt-mobile", "frank", "frank-password", null);
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
   }
+
+  @Test
+  void throttledRefusalsAreAuditedAndCounted() {
+    String admin = http.adminToken();
+    dev.tessera.testing.Eventually.within(java.time.Duration.ofSeconds(5), () -> http
+            .json("GET", "/admin/api/audit?username=erin@example.com", null, admin).bodyAsJsonObject()
+            .getJsonArray("items").stream().map(io.vertx.core.json.JsonObject.class::cast)
+            .anyMatch(e -> e.getString("event").equals("login_throttled")),
+        "a login_throttled audit event");
+    String metrics = http.get("/metrics", null).bodyAsString();
+    double failures = metrics.lines().filter(l -> l.startsWith("tessera_login_failures_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertThat(failures).isGreaterThan(BURST);
+  }
 }
