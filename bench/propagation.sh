@@ -171,7 +171,7 @@ start_node() { # index (1-based)
   (cd "$dir" && exec env \
     TESSERA_DB_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres" \
     TESSERA_HTTP_PORT="${HTTP_PORTS[$((i - 1))]}" \
-    TESSERA_HTTP_INSTANCES=1 \
+    TESSERA_HTTP_INSTANCES=1 TESSERA_TOKEN_RATE_PER_CLIENT=1000000 \
     TESSERA_DATA_DIR="$dir/data" \
     TESSERA_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     TESSERA_ARGON2_MEMORY_KIB=1024 \

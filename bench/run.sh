@@ -153,7 +153,7 @@ start_tessera() {
   local started
   started="$(date +%s.%N)"
   # shellcheck disable=SC2086
-  (cd "$WORK" && exec env TESSERA_HTTP_PORT="$TPORT" TESSERA_HTTP_INSTANCES="$CORES" TESSERA_DATA_DIR="$DATA" \
+  (cd "$WORK" && exec env TESSERA_HTTP_PORT="$TPORT" TESSERA_HTTP_INSTANCES="$CORES" TESSERA_TOKEN_RATE_PER_CLIENT=1000000 TESSERA_DATA_DIR="$DATA" \
       TESSERA_ADMIN_PASSWORD="$ADMIN_PASSWORD" TESSERA_ISSUER="http://localhost:$TPORT" \
       java ${JAVA_OPTS:-} -Dtessera.config="$WORK/tessera.json" -jar "$JAR" >>"$WORK/tessera.log" 2>&1) &
   TESSERA_PID=$!

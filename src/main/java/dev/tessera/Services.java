@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import dev.tessera.auth.ClientAuthenticator;
+import dev.tessera.auth.ClientRateLimiter;
 import dev.tessera.auth.PasswordHasher;
 import dev.tessera.auth.UserAuthenticator;
 import dev.tessera.config.TesseraConfig;
@@ -25,6 +26,7 @@ public record Services(
     Revoker revoker,
     UserAuthenticator users,
     ClientAuthenticator clients,
+    ClientRateLimiter tokenRate,
     PasswordHasher hasher,
     UserStore userStore,
     ClientStore clientStore,

@@ -1,6 +1,7 @@
 package dev.tessera;
 
 import dev.tessera.auth.ClientAuthenticator;
+import dev.tessera.auth.ClientRateLimiter;
 import dev.tessera.auth.LoginThrottle;
 import dev.tessera.auth.PasswordHasher;
 import dev.tessera.auth.UserAuthenticator;
@@ -216,6 +217,7 @@ public final class Tessera {
         revoker,
         new UserAuthenticator(userStore, hasher, new LoginThrottle(clock)),
         new ClientAuthenticator(clientStore, hasher),
+        new ClientRateLimiter(config.tokenRatePerClient()),
         hasher, userStore, clientStore, tokenStore, new AuditStore(pool), freshness, metrics, readiness);
   }
 

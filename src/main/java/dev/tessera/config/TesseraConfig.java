@@ -43,6 +43,7 @@ public record TesseraConfig(
     int argon2MemoryKib,
     int argon2Iterations,
     int maxBodyBytes,
+    int tokenRatePerClient,
     Optional<Tls> tls) {
 
   /** PEM files for HTTPS; both or neither. */
@@ -57,7 +58,7 @@ public record TesseraConfig(
       "TESSERA_CLUSTER_KUBERNETES", "TESSERA_CLUSTER_SERVICE_DNS", "TESSERA_CACHE_MAX_TOKENS",
       "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_LAST_USED_FLUSH_INTERVAL",
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
-      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY");
+      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -114,6 +115,7 @@ public record TesseraConfig(
         v.intIn("TESSERA_ARGON2_MEMORY_KIB", 8, 4 * 1024 * 1024),
         v.intIn("TESSERA_ARGON2_ITERATIONS", 1, 100),
         v.intIn("TESSERA_MAX_BODY_BYTES", 1024, 10 * 1024 * 1024),
+        v.intIn("TESSERA_TOKEN_RATE_PER_CLIENT", 1, 1_000_000),
         tls(v));
   }
 

@@ -49,6 +49,12 @@ public final class OAuthError extends RuntimeException {
         "too many failed attempts; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
   }
 
+  /** The client exceeded its token-endpoint rate (TESSERA_TOKEN_RATE_PER_CLIENT). */
+  public static OAuthError rateLimited(long retryAfterSeconds) {
+    return new OAuthError(429, "temporarily_unavailable",
+        "too many token requests from this client; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
+  }
+
   public static OAuthError temporarilyUnavailable(String description, long retryAfterSeconds) {
     return new OAuthError(503, "temporarily_unavailable", description, Long.toString(retryAfterSeconds));
   }

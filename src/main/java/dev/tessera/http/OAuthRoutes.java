@@ -57,6 +57,10 @@ final class OAuthRoutes {
     GrantType grant = GrantType.fromWire(grantName)
         .orElseThrow(() -> OAuthError.unsupportedGrantType("supported grant types are password, client_credentials and refresh_token"));
     Future<IssuedTokens> issued = authenticateClient(ctx, form).compose(client -> {
+      var wait = services.tokenRate().acquire(client.clientId());
+      if (wait.isPresent()) {
+        return Future.failedFuture(OAuthError.rateLimited(Math.max(1, (wait.get().toMillis() + 999) / 1000)));
+      }
       if (!client.allows(grant)) {
         return Future.failedFuture(OAuthError.unauthorizedClient("client may not use the " + grant.wireName() + " grant"));
       }
