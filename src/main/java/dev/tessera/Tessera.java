@@ -192,7 +192,9 @@ public final class Tessera {
     UserStore userStore = new UserStore(pool);
     ClientStore clientStore = new ClientStore(pool);
     TokenStore tokenStore = new TokenStore(pool);
-    RevocationStore revocationStore = new RevocationStore(pool, nodeId);
+    // A margin over the access-token lifetime covers tokens minted while a revocation commits.
+    Duration remember = config.accessTtl().plus(Duration.ofMinutes(1));
+    RevocationStore revocationStore = new RevocationStore(pool, nodeId, remember);
     VerificationCache cache = new VerificationCache(config.cacheMaxTokens());
     RevokedSessions revoked = new RevokedSessions();
     Freshness freshness = new Freshness(clock, config.stalenessBound());
@@ -200,7 +202,7 @@ public final class Tessera {
     hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
         config.argon2Iterations());
     Revoker revoker = new Revoker(revocationStore, revoked, metrics);
-    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId), revoked, freshness, metrics,
+    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId, remember), revoked, freshness, metrics,
         config.catchupInterval(), clock, nodeId);
     metrics.cacheSize(cache::size);
     HealthChecks readiness = HealthChecks.create(vertx)

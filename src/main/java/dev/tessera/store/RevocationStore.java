@@ -23,7 +23,8 @@ public final class RevocationStore {
   private static final String REVOKE = "with revoked as (update sessions set revoked_at = clock_timestamp() "
       + "where %s and revoked_at is null returning id, expires_at) "
       + "insert into revocations (session_ids, reason, expires_at, origin) "
-      + "select array_agg(id), $2, max(expires_at), $3 from revoked having count(*) > 0 "
+      + "select array_agg(id), $2, least(max(expires_at), clock_timestamp() + $4 * interval '1 second'), $3 "
+      + "from revoked having count(*) > 0 "
       + "returning seq, session_ids, reason, revoked_at, expires_at, origin";
   private static final String BY_SESSIONS = REVOKE.formatted("id = any($1::uuid[])");
   private static final String BY_USER = REVOKE.formatted("user_id = $1");
@@ -36,11 +37,19 @@ public final class RevocationStore {
 
   private final Pool pool;
   private final String origin;
+  private final long rememberSeconds;
 
-  /** @param origin this node's id, recorded with every revocation it writes */
-  public RevocationStore(Pool pool, String origin) {
+  /**
+   * @param origin   this node's id, recorded with every revocation it writes
+   * @param remember how long nodes must remember a revocation at most: only access tokens are ever
+   *                 answered "active" from cache (refresh tokens are always checked in the database), so
+   *                 the access-token lifetime plus a margin for tokens minted while the revocation was
+   *                 committing — not the 30-day session lifetime
+   */
+  public RevocationStore(Pool pool, String origin, java.time.Duration remember) {
     this.pool = pool;
     this.origin = origin;
+    this.rememberSeconds = remember.toSeconds();
   }
 
   public Pool pool() {
@@ -49,15 +58,15 @@ public final class RevocationStore {
 
   public Future<Optional<Revocation>> revokeSessions(SqlClient client, List<UUID> sessionIds, RevocationReason reason) {
     return client.preparedQuery(BY_SESSIONS)
-        .execute(Tuple.of(sessionIds.toArray(UUID[]::new), reason.label(), origin)).map(RevocationStore::first);
+        .execute(Tuple.of(sessionIds.toArray(UUID[]::new), reason.label(), origin, rememberSeconds)).map(RevocationStore::first);
   }
 
   public Future<Optional<Revocation>> revokeUser(SqlClient client, UUID userId, RevocationReason reason) {
-    return client.preparedQuery(BY_USER).execute(Tuple.of(userId, reason.label(), origin)).map(RevocationStore::first);
+    return client.preparedQuery(BY_USER).execute(Tuple.of(userId, reason.label(), origin, rememberSeconds)).map(RevocationStore::first);
   }
 
   public Future<Optional<Revocation>> revokeClient(SqlClient client, String clientId, RevocationReason reason) {
-    return client.preparedQuery(BY_CLIENT).execute(Tuple.of(clientId, reason.label(), origin)).map(RevocationStore::first);
+    return client.preparedQuery(BY_CLIENT).execute(Tuple.of(clientId, reason.label(), origin, rememberSeconds)).map(RevocationStore::first);
   }
 
   /** Rows after {@code seq}, plus any listed sequence numbers that were gaps when last read. */

@@ -1,6 +1,7 @@
 package dev.tessera.token;
 
 import dev.tessera.domain.TokenHash;
+import dev.tessera.domain.TokenKind;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.metrics.TesseraMetrics.Endpoint;
 import dev.tessera.metrics.TesseraMetrics.Result;
@@ -64,7 +65,9 @@ public final class TokenVerifier {
   private Verification judge(TokenHash hash, CachedToken token, Source source, Endpoint endpoint, long started) {
     long nowMillis = clock.millis();
     Result result;
-    if (token.isInactive() || token.expiresAt() * 1000 <= nowMillis) {
+    // Refresh tokens are never "active" to a resource server or the admin API: they are only ever good
+    // at the token endpoint, which checks them in the database. That also keeps RevokedSessions short-lived.
+    if (token.isInactive() || token.kind() != TokenKind.ACCESS || token.expiresAt() * 1000 <= nowMillis) {
       result = Result.INACTIVE;
     } else if (revoked.contains(token.sessionId())) {
       cache.put(hash, CachedToken.INACTIVE);
