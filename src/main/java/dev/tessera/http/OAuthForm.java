@@ -26,7 +26,7 @@ final class OAuthForm {
     if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw OAuthError.invalidRequest("content type must be application/x-www-form-urlencoded");
     }
-    MultiMap params = ctx.request().formAttributes();
+    MultiMap params = ctx.get(FormBody.PARAMS);
     for (String name : params.names()) {
       List<String> values = params.getAll(name);
       if (values.size() > 1) {

@@ -21,7 +21,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +42,7 @@ final class OAuthRoutes {
   }
 
   void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes())
-        .setMergeFormAttributes(false);
+    FormBody body = new FormBody(services.config().maxBodyBytes());
     router.post("/oauth2/token").handler(body).handler(this::token).failureHandler(this::fail);
     router.post("/oauth2/introspect").handler(body).handler(this::introspect).failureHandler(this::fail);
     router.post("/oauth2/revoke").handler(body).handler(this::revoke).failureHandler(this::fail);
