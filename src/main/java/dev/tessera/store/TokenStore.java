@@ -144,13 +144,13 @@ public final class TokenStore {
 
   private static Optional<TokenRecord> first(RowSet<Row> rows) {
     var it = rows.iterator();
-    if (!it.hasNext()) {
-      return Optional.empty();
-    }
-    Row r = it.next();
-    return Optional.of(new TokenRecord(r.getUUID("id"), TokenKind.fromDb(r.getString("kind")), r.getUUID("session_id"),
+    return it.hasNext() ? Optional.of(record(it.next())) : Optional.empty();
+  }
+
+  private static TokenRecord record(Row r) {
+    return new TokenRecord(r.getUUID("id"), TokenKind.fromDb(r.getString("kind")), r.getUUID("session_id"),
         r.getUUID("user_id"), r.getString("username"), r.getString("client_id"), Rows.scopes(r, "scopes"),
         Rows.instant(r, "issued_at"), Rows.instant(r, "expires_at"), Rows.instant(r, "session_expires_at"),
-        r.getBoolean("revoked"), r.getBoolean("used")));
+        r.getBoolean("revoked"), r.getBoolean("used"));
   }
 }
