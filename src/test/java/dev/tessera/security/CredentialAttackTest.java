@@ -100,8 +100,10 @@ class CredentialAttackTest {
       unknown[i] = timed(() -> signIn("ca-ghost-" + UUID.randomUUID(), PASSWORD));
       wrong[i] = timed(() -> signIn(known, "not-the-password"));
     }
-    double ratio = (double) median(unknown) / median(wrong);
-    assertThat(ratio).as("median unknown-user / wrong-password time; unknown %s ns, wrong %s ns",
+    // The fastest of several attempts is the intrinsic cost: load on a shared machine (JIT warm-up,
+    // other processes) only ever adds time, and it would swamp a median of nine.
+    double ratio = (double) Arrays.stream(unknown).min().orElseThrow() / Arrays.stream(wrong).min().orElseThrow();
+    assertThat(ratio).as("fastest unknown-user / fastest wrong-password time; unknown %s ns, wrong %s ns",
         Arrays.toString(unknown), Arrays.toString(wrong)).isBetween(0.5, 2.0);
   }
 
@@ -189,9 +191,4 @@ class CredentialAttackTest {
     return System.nanoTime() - started;
   }
 
-  private static long median(long[] values) {
-    long[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
 }
