@@ -57,149 +57,26 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 NODES=3
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=bench/lib/cluster.sh
+source "$BENCH_DIR/lib/cluster.sh"
+CLUSTER_KEEP_VAR=PROP_KEEP
+CLUSTER_PORTS_FROM=ephemeral
+ARGON2_KIB=1024
 
 command -v java >/dev/null || die "java is required"
 command -v curl >/dev/null || die "curl is required"
 command -v python3 >/dev/null || die "python3 is required (free ports)"
-if [[ ! -f "$SRC_JAR" ]]; then
-  log "building target/tessera.jar"
-  (cd "$ROOT" && mvn -B -o -q package -DskipTests)
-fi
+build_jar_if_missing "$SRC_JAR"
 
-# Inherited TESSERA_* settings would silently change the nodes; the script sets what it needs explicitly.
-for v in $(compgen -e | grep '^TESSERA_' || true); do unset "$v"; done
+work_dir_init tessera-prop "$SRC_JAR" "$CONF"
+compile_bench_helpers
+start_postgres
 
-WORK="$(mktemp -d /tmp/tessera-prop.XXXXXX)"
-# Private copies: other people rebuilding target/ or editing conf/ must not change a running benchmark.
-cp "$SRC_JAR" "$WORK/tessera.jar"
-cp "$CONF" "$WORK/tessera.json"
-JAR="$WORK/tessera.jar"
-PG_PID=""
-NODE_PIDS=()
-
-stop_pid() { # pid [seconds]
-  local pid="$1" wait_s="${2:-15}"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((wait_s * 10))); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "pid $pid did not stop in ${wait_s}s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  set +e
-  local stoppers=()
-  for pid in "${NODE_PIDS[@]}"; do
-    stop_pid "$pid" 20 &
-    stoppers+=($!)
-  done
-  # Only the stoppers: a bare `wait` would also wait for PostgreSQL, which is still running.
-  for pid in "${stoppers[@]}"; do wait "$pid"; done
-  stop_pid "$PG_PID" 20
-  # If the PostgreSQL wrapper had to be killed, its server is orphaned: stop it by its own pid file.
-  local pm="$WORK/pgdata/postmaster.pid"
-  if [[ -f "$pm" ]]; then
-    local pgpid
-    pgpid="$(head -1 "$pm" 2>/dev/null)"
-    if [[ -n "$pgpid" ]] && kill -0 "$pgpid" 2>/dev/null && grep -q "$WORK/pgdata" "/proc/$pgpid/cmdline" 2>/dev/null; then
-      kill -INT "$pgpid" 2>/dev/null
-      for _ in $(seq 1 100); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.1; done
-    fi
-  fi
-  if [[ $rc -ne 0 ]]; then
-    log "failed (exit $rc); last lines of the logs:"
-    for f in "$WORK"/*.log; do
-      [[ -f "$f" ]] || continue
-      echo "---- $f" >&2
-      tail -n 15 "$f" >&2
-    done
-  fi
-  if [[ "${PROP_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
-    log "logs kept in $WORK"
-    rm -f "$WORK/tessera.jar"
-  else
-    rm -rf "$WORK"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_for() { # description deadline_s pid log command...
-  local what="$1" limit="$2" deadline=$((SECONDS + $2)) pid="$3" logf="$4"
-  shift 4
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || die "$what: process $pid exited (see $logf)"
-    ((SECONDS < deadline)) || die "$what: not within ${limit}s (see $logf)"
-    sleep 0.25
-  done
-}
-
-# ---- PostgreSQL
-PG_PORT="$(free_port)"
-log "starting embedded PostgreSQL on 127.0.0.1:$PG_PORT"
-java -Xmx128m -cp "$JAR" "$BENCH_DIR/propagation/Pg.java" "$PG_PORT" "$WORK/pgdata" >"$WORK/pg.log" 2>&1 &
-PG_PID=$!
-wait_for "PostgreSQL" 120 "$PG_PID" "$WORK/pg.log" grep -q '^PG READY' "$WORK/pg.log"
-
-# ---- nodes
-ADMIN_PASSWORD="prop-admin-$RANDOM-$RANDOM-$RANDOM"
-HTTP_PORTS=()
-CLUSTER_PORTS=()
-for i in $(seq 1 $NODES); do
-  HTTP_PORTS+=("$(free_port)")
-  CLUSTER_PORTS+=("$(free_port)")
-done
-MEMBERS="$(printf '127.0.0.1:%s,' "${CLUSTER_PORTS[@]}")"
-MEMBERS="${MEMBERS%,}"
-EXTRA_ENV=()
+allocate_node_ports prop-admin
+EXTRA_ENV=(TESSERA_TOKEN_RATE_PER_CLIENT=1000000)
 [[ -n "${PROP_CATCHUP_INTERVAL:-}" ]] && EXTRA_ENV+=("TESSERA_CATCHUP_INTERVAL=$PROP_CATCHUP_INTERVAL")
 [[ -n "${PROP_STALENESS_BOUND:-}" ]] && EXTRA_ENV+=("TESSERA_STALENESS_BOUND=$PROP_STALENESS_BOUND")
-
-start_node() { # index (1-based)
-  local i="$1" dir="$WORK/node$1"
-  mkdir -p "$dir"
-  # shellcheck disable=SC2086
-  (cd "$dir" && exec env \
-    TESSERA_DB_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres" \
-    TESSERA_HTTP_PORT="${HTTP_PORTS[$((i - 1))]}" \
-    TESSERA_HTTP_INSTANCES=1 TESSERA_TOKEN_RATE_PER_CLIENT=1000000 \
-    TESSERA_DATA_DIR="$dir/data" \
-    TESSERA_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-    TESSERA_ARGON2_MEMORY_KIB=1024 \
-    TESSERA_ARGON2_ITERATIONS=1 \
-    TESSERA_CLUSTER=true \
-    TESSERA_CLUSTER_HOST=127.0.0.1 \
-    TESSERA_CLUSTER_PORT="${CLUSTER_PORTS[$((i - 1))]}" \
-    TESSERA_CLUSTER_MEMBERS="$MEMBERS" \
-    "${EXTRA_ENV[@]}" \
-    java $NODE_JAVA_OPTS -Dtessera.config="$WORK/tessera.json" -jar "$JAR") >"$WORK/node$i.log" 2>&1 &
-  NODE_PIDS+=($!)
-}
-ready() { curl -fsS -m 2 "http://127.0.0.1:$1/health/ready"; }
-members3() { curl -fsS -m 2 "http://127.0.0.1:$1/metrics" | grep -Eq '^tessera_cluster_members(\{[^}]*\})? 3(\.0)?$'; }
-
-log "starting node 1 (http $((HTTP_PORTS[0])), hazelcast ${CLUSTER_PORTS[0]})"
-start_node 1
-wait_for "node 1 ready" 120 "${NODE_PIDS[0]}" "$WORK/node1.log" ready "${HTTP_PORTS[0]}"
-log "starting nodes 2 and 3 (http ${HTTP_PORTS[1]} ${HTTP_PORTS[2]}, hazelcast ${CLUSTER_PORTS[1]} ${CLUSTER_PORTS[2]})"
-start_node 2
-start_node 3
-for i in 2 3; do
-  wait_for "node $i ready" 120 "${NODE_PIDS[$((i - 1))]}" "$WORK/node$i.log" ready "${HTTP_PORTS[$((i - 1))]}"
-done
-for i in 1 2 3; do
-  wait_for "node $i sees 3 cluster members" 60 "${NODE_PIDS[$((i - 1))]}" "$WORK/node$i.log" members3 "${HTTP_PORTS[$((i - 1))]}"
-done
-log "cluster of 3 ready"
+start_cluster
 
 # ---- driver
 URLS="$(printf 'http://127.0.0.1:%s,' "${HTTP_PORTS[@]}")"
@@ -217,7 +94,7 @@ one HTTP verticle per node; Argon2 1 MiB x 1; embedded PostgreSQL (zonky default
 load average before the nodes started: $LOAD_BEFORE."
 OUT="$RESULTS/propagation-$STAMP"
 log "driver: $WARMUP warm-up + $TOKENS measured revocations at $RATE/s, $READERS readers on $READ_TOKENS live tokens"
-timeout --kill-after=10 "$BUDGET" java -Xmx512m -cp "$JAR" "$BENCH_DIR/propagation/Driver.java" \
+timeout --kill-after=10 "$BUDGET" java -Xmx512m -cp "$JAR:$BENCH_CLASSES" "$BENCH_DIR/propagation/Driver.java" \
   nodes="$URLS" admin_password="$ADMIN_PASSWORD" tokens="$TOKENS" warmup_revocations="$WARMUP" read_tokens="$READ_TOKENS" rate="$RATE" \
   readers="$READERS" poll_timeout_ms="$POLL_TIMEOUT_MS" out="$OUT" label="$LABEL" 2> >(tee "$WORK/driver.log" >&2)
 log "results: ${OUT#"$ROOT"/}.md, .json, .metrics.txt"

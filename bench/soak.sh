@@ -65,44 +65,11 @@ PG_JAVA="$BENCH_DIR/propagation/Pg.java"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-# A free port BELOW the kernel's ephemeral range: a port from bind(0) is ephemeral, and between closing it here
-# and the node binding it, any outgoing connection (a node's pool to PostgreSQL, Hazelcast, the driver) may take
-# it (seen: a node failing with "BindException: Address already in use"). Sets FREE_PORT (no subshell, so ports
-# handed out once are remembered and not handed out again).
-USED_PORTS=" "
-FREE_PORT=""
-free_port() {
-  local p
-  p="$(python3 - "$USED_PORTS" <<'PY'
-import random, socket, sys
-used = set(int(x) for x in sys.argv[1].split())
-try:
-    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-except Exception:
-    low = 32768
-low = max(low, 12000)
-for _ in range(500):
-    port = random.randrange(10000, low)
-    if port in used:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-else:
-    sys.exit("no free port")
-PY
-)"
-  USED_PORTS+="$p "
-  FREE_PORT="$p"
-}
+# shellcheck source=bench/lib/cluster.sh
+source "$BENCH_DIR/lib/cluster.sh"
+CLUSTER_KEEP_VAR=SOAK_KEEP
+ARGON2_KIB=4096
+NODE_GC_LOG=1
 
 [[ "$MINUTES" =~ ^[1-9][0-9]*$ ]] || die "SOAK_MINUTES must be a positive integer"
 [[ "$NODES" == 2 || "$NODES" == 3 ]] || die "SOAK_NODES must be 2 or 3"
@@ -110,146 +77,16 @@ for tool in java jcmd curl python3; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
 [[ -f "$PG_JAVA" ]] || die "$PG_JAVA is missing (the embedded PostgreSQL launcher shared with bench/propagation.sh)"
-if [[ ! -f "$SRC_JAR" ]]; then
-  log "building target/tessera.jar"
-  (cd "$ROOT" && mvn -B -o -q package -DskipTests)
-fi
+build_jar_if_missing "$SRC_JAR"
 
-# Inherited TESSERA_* settings would silently change the nodes; the script sets what it needs explicitly.
-for v in $(compgen -e | grep '^TESSERA_' || true); do unset "$v"; done
+work_dir_init tessera-soak "$SRC_JAR" "$CONF"
+compile_bench_helpers
+start_postgres
 
-WORK="$(mktemp -d /tmp/tessera-soak.XXXXXX)"
-# Private copies: other people rebuilding target/ or editing conf/ must not change a running soak.
-cp "$SRC_JAR" "$WORK/tessera.jar"
-cp "$CONF" "$WORK/tessera.json"
-JAR="$WORK/tessera.jar"
-PG_PID=""
-NODE_PIDS=()
-
-stop_pid() { # pid [seconds]
-  local pid="$1" wait_s="${2:-15}"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((wait_s * 10))); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "pid $pid did not stop in ${wait_s}s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  set +e
-  local stoppers=()
-  for pid in "${NODE_PIDS[@]}"; do
-    stop_pid "$pid" 20 &
-    stoppers+=($!)
-  done
-  # Only the stoppers: a bare `wait` would also wait for PostgreSQL, which is still running.
-  for pid in "${stoppers[@]}"; do wait "$pid"; done
-  stop_pid "$PG_PID" 20
-  # If the PostgreSQL wrapper had to be killed, its server is orphaned: stop it by its own pid file.
-  local pm="$WORK/pgdata/postmaster.pid"
-  if [[ -f "$pm" ]]; then
-    local pgpid
-    pgpid="$(head -1 "$pm" 2>/dev/null)"
-    if [[ -n "$pgpid" ]] && kill -0 "$pgpid" 2>/dev/null && grep -q "$WORK/pgdata" "/proc/$pgpid/cmdline" 2>/dev/null; then
-      kill -INT "$pgpid" 2>/dev/null
-      for _ in $(seq 1 100); do kill -0 "$pgpid" 2>/dev/null || break; sleep 0.1; done
-    fi
-  fi
-  if [[ $rc -ne 0 ]]; then
-    log "failed (exit $rc); last lines of the logs:"
-    for f in "$WORK"/*.log; do
-      [[ -f "$f" ]] || continue
-      echo "---- $f" >&2
-      tail -n 15 "$f" >&2
-    done
-  fi
-  if [[ "${SOAK_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
-    log "logs kept in $WORK"
-    rm -f "$WORK/tessera.jar"
-  else
-    rm -rf "$WORK"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_for() { # description deadline_s pid log command...
-  local what="$1" limit="$2" deadline=$((SECONDS + $2)) pid="$3" logf="$4"
-  shift 4
-  until "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || die "$what: process $pid exited (see $logf)"
-    ((SECONDS < deadline)) || die "$what: not within ${limit}s (see $logf)"
-    sleep 0.25
-  done
-}
-
-# ---- PostgreSQL
-free_port
-PG_PORT="$FREE_PORT"
-log "starting embedded PostgreSQL on 127.0.0.1:$PG_PORT"
-java -Xmx128m -cp "$JAR" "$PG_JAVA" "$PG_PORT" "$WORK/pgdata" >"$WORK/pg.log" 2>&1 &
-PG_PID=$!
-wait_for "PostgreSQL" 120 "$PG_PID" "$WORK/pg.log" grep -q '^PG READY' "$WORK/pg.log"
-
-# ---- nodes
-ADMIN_PASSWORD="soak-admin-$RANDOM-$RANDOM-$RANDOM"
-HTTP_PORTS=()
-CLUSTER_PORTS=()
-for i in $(seq 1 "$NODES"); do
-  free_port
-  HTTP_PORTS+=("$FREE_PORT")
-  free_port
-  CLUSTER_PORTS+=("$FREE_PORT")
-done
-MEMBERS="$(printf '127.0.0.1:%s,' "${CLUSTER_PORTS[@]}")"
-MEMBERS="${MEMBERS%,}"
+allocate_node_ports soak-admin
 EXTRA_ENV=("TESSERA_ACCESS_TTL=$ACCESS_TTL")
 [[ -n "${SOAK_REFRESH_TTL:-}" ]] && EXTRA_ENV+=("TESSERA_REFRESH_TTL=$SOAK_REFRESH_TTL")
-
-start_node() { # index (1-based)
-  local i="$1" dir="$WORK/node$1"
-  mkdir -p "$dir"
-  # shellcheck disable=SC2086
-  (cd "$dir" && exec env \
-    TESSERA_DB_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres" \
-    TESSERA_HTTP_PORT="${HTTP_PORTS[$((i - 1))]}" \
-    TESSERA_HTTP_INSTANCES=1 \
-    TESSERA_DATA_DIR="$dir/data" \
-    TESSERA_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-    TESSERA_ARGON2_MEMORY_KIB=4096 \
-    TESSERA_ARGON2_ITERATIONS=1 \
-    TESSERA_CLUSTER=true \
-    TESSERA_CLUSTER_HOST=127.0.0.1 \
-    TESSERA_CLUSTER_PORT="${CLUSTER_PORTS[$((i - 1))]}" \
-    TESSERA_CLUSTER_MEMBERS="$MEMBERS" \
-    "${EXTRA_ENV[@]}" \
-    java $NODE_JAVA_OPTS "-Xlog:gc:file=$WORK/node$i-gc.log:uptime,level,tags" \
-      -Dtessera.config="$WORK/tessera.json" -jar "$JAR") >"$WORK/node$i.log" 2>&1 &
-  NODE_PIDS+=($!)
-}
-ready() { curl -fsS -m 2 "http://127.0.0.1:$1/health/ready"; }
-members_all() { curl -fsS -m 2 "http://127.0.0.1:$1/metrics" | grep -Eq "^tessera_cluster_members(\{[^}]*\})? $NODES(\.0)?\$"; }
-
-log "starting node 1 (http ${HTTP_PORTS[0]}, hazelcast ${CLUSTER_PORTS[0]})"
-start_node 1
-wait_for "node 1 ready" 120 "${NODE_PIDS[0]}" "$WORK/node1.log" ready "${HTTP_PORTS[0]}"
-for i in $(seq 2 "$NODES"); do
-  log "starting node $i (http ${HTTP_PORTS[$((i - 1))]}, hazelcast ${CLUSTER_PORTS[$((i - 1))]})"
-  start_node "$i"
-done
-for i in $(seq 2 "$NODES"); do
-  wait_for "node $i ready" 120 "${NODE_PIDS[$((i - 1))]}" "$WORK/node$i.log" ready "${HTTP_PORTS[$((i - 1))]}"
-done
-for i in $(seq 1 "$NODES"); do
-  wait_for "node $i sees $NODES cluster members" 60 "${NODE_PIDS[$((i - 1))]}" "$WORK/node$i.log" members_all "${HTTP_PORTS[$((i - 1))]}"
-done
-log "cluster of $NODES ready (pids ${NODE_PIDS[*]})"
+start_cluster
 
 # ---- driver
 join() { local IFS=,; echo "$*"; }
@@ -273,7 +110,7 @@ OUT="$RESULTS/soak-$STAMP"
 BUDGET=$((MINUTES * 60 + 300))
 log "driver: $MINUTES minutes; per second $SIGNIN_RATE sign-ins, $REFRESH_RATE refreshes, $INTROSPECT_RATE introspections, \
 $VERIFY_RATE verifies, $REVOKE_RATE revocations (stale check after ${CHECK_MS} ms); hard limit ${BUDGET}s"
-timeout --kill-after=10 "$BUDGET" java -Xmx512m -cp "$JAR" "$BENCH_DIR/soak/Soak.java" \
+timeout --kill-after=10 "$BUDGET" java -Xmx512m -cp "$JAR:$BENCH_CLASSES" "$BENCH_DIR/soak/Soak.java" \
   nodes="$(join "${URLS[@]}")" pids="$(join "${NODE_PIDS[@]}")" admin_password="$ADMIN_PASSWORD" \
   jdbc="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" logs="$(join "${LOGS[@]}")" gc_logs="$(join "${GC_LOGS[@]}")" \
   minutes="$MINUTES" signin="$SIGNIN_RATE" refresh="$REFRESH_RATE" introspect="$INTROSPECT_RATE" verify="$VERIFY_RATE" \

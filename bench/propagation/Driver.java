@@ -1,6 +1,7 @@
 // Revocation-propagation driver for bench/propagation.sh (DESIGN §5, issue 7 item 6).
 //
-//   java -cp target/tessera.jar bench/propagation/Driver.java key=value ...
+//   javac -cp target/tessera.jar -d /tmp/bench-classes bench/lib/BenchHttp.java   (shared HTTP helpers)
+//   java -cp target/tessera.jar:/tmp/bench-classes bench/propagation/Driver.java key=value ...
 //
 // Keys (all required unless a default is shown):
 //   nodes=http://127.0.0.1:P1,http://127.0.0.1:P2,http://127.0.0.1:P3
@@ -33,7 +34,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -61,6 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static benchlib.BenchHttp.*;
 
 public class Driver {
   static final String PROP = "tessera_revocation_propagation_seconds";
@@ -93,6 +95,7 @@ public class Driver {
         .connectTimeout(Duration.ofSeconds(5))
         .executor(Executors.newFixedThreadPool(4, daemon("http")))
         .build();
+    benchlib.BenchHttp.init(http, nodes);
 
     // ---- 1. setup
     long t = System.nanoTime();
@@ -432,45 +435,6 @@ public class Driver {
     }
     // {"active":false} or {"active":true,...}: avoid a JSON parse on the hot path.
     return resp.body().startsWith("{\"active\":true");
-  }
-
-  static HttpResponse<String> post(int node, String path, String auth, String body, String type)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(nodes.get(node) + path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", type)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (auth != null) {
-      b.header("Authorization", auth);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonObject form(int node, String path, String auth, Map<String, String> fields, int expect) throws Exception {
-    HttpResponse<String> resp = post(node, path, auth, encode(fields), "application/x-www-form-urlencoded");
-    if (resp.statusCode() != expect) {
-      throw new IllegalStateException("POST " + path + " on node " + (node + 1) + " -> " + resp.statusCode() + " " + resp.body());
-    }
-    return new JsonObject(resp.body());
-  }
-
-  static JsonObject json(int node, String path, String auth, JsonObject body, int expect) throws Exception {
-    HttpResponse<String> resp = post(node, path, auth, body.encode(), "application/json");
-    if (resp.statusCode() != expect) {
-      throw new IllegalStateException("POST " + path + " on node " + (node + 1) + " -> " + resp.statusCode() + " " + resp.body());
-    }
-    return new JsonObject(resp.body());
-  }
-
-  static String encode(Map<String, String> fields) {
-    StringBuilder sb = new StringBuilder();
-    fields.forEach((k, v) -> {
-      if (sb.length() > 0) {
-        sb.append('&');
-      }
-      sb.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
-    return sb.toString();
   }
 
   // ------------------------------------------------------------------------------------------------ metrics

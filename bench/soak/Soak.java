@@ -2,7 +2,8 @@
 // nodes for a bounded time, with per-minute heap-after-GC, request counts, errors, stale-active answers,
 // latency percentiles and cache sizes.
 //
-//   java -cp tessera.jar bench/soak/Soak.java key=value ...
+//   javac -cp tessera.jar -d /tmp/bench-classes bench/lib/BenchHttp.java   (shared HTTP helpers)
+//   java -cp tessera.jar:/tmp/bench-classes bench/soak/Soak.java key=value ...
 //
 // Keys (defaults shown):
 //   nodes=http://127.0.0.1:P1,...   required
@@ -44,7 +45,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -81,6 +81,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static benchlib.BenchHttp.*;
 
 public class Soak {
   static final String[] OPS = {"signin", "refresh", "introspect", "verify", "revoke"};
@@ -136,6 +138,7 @@ public class Soak {
         .connectTimeout(Duration.ofSeconds(5))
         .executor(Executors.newFixedThreadPool(4, daemon("http")))
         .build();
+    benchlib.BenchHttp.init(http, nodes);
     workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(intOpt("queue", 4000)), daemon("worker"));
     sched = Executors.newScheduledThreadPool(2, daemon("sched"));
@@ -757,45 +760,6 @@ public class Soak {
       case 401 -> false;
       default -> null;
     };
-  }
-
-  static HttpResponse<String> post(int node, String path, String auth, String body, String type)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(nodes.get(node) + path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", type)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (auth != null) {
-      b.header("Authorization", auth);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonObject form(int node, String path, String auth, Map<String, String> fields, int expect) throws Exception {
-    HttpResponse<String> resp = post(node, path, auth, encode(fields), "application/x-www-form-urlencoded");
-    if (resp.statusCode() != expect) {
-      throw new IllegalStateException("POST " + path + " on node " + (node + 1) + " -> " + resp.statusCode() + " " + resp.body());
-    }
-    return new JsonObject(resp.body());
-  }
-
-  static JsonObject json(int node, String path, String auth, JsonObject body, int expect) throws Exception {
-    HttpResponse<String> resp = post(node, path, auth, body.encode(), "application/json");
-    if (resp.statusCode() != expect) {
-      throw new IllegalStateException("POST " + path + " on node " + (node + 1) + " -> " + resp.statusCode() + " " + resp.body());
-    }
-    return new JsonObject(resp.body());
-  }
-
-  static String encode(Map<String, String> fields) {
-    StringBuilder sb = new StringBuilder();
-    fields.forEach((k, v) -> {
-      if (sb.length() > 0) {
-        sb.append('&');
-      }
-      sb.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
-    return sb.toString();
   }
 
   // ------------------------------------------------------------------------------------------------ report
