@@ -218,7 +218,8 @@ public final class Tessera {
         new ClientRevocation(codec, tokenStore, revoker),
         revoker,
         new UserAuthenticator(userStore, hasher, new LoginThrottle(clock)),
-        new ClientAuthenticator(clientStore, hasher),
+        // Its own throttle, keyed by client id: client failures must not use up users' allowances.
+        new ClientAuthenticator(clientStore, hasher, new LoginThrottle(clock)),
         new ClientRateLimiter(config.tokenRatePerClient()),
         hasher, userStore, clientStore, tokenStore, new AuditStore(pool), freshness, metrics, readiness);
   }

@@ -26,16 +26,37 @@ public final class ClientAuthenticator {
 
   private final ClientStore store;
   private final PasswordHasher hasher;
+  private final LoginThrottle throttle;
   private final Cache<String, Optional<Client>> clients =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CLIENT_TTL).build();
   private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(10_000).build();
 
-  public ClientAuthenticator(ClientStore store, PasswordHasher hasher) {
+  public ClientAuthenticator(ClientStore store, PasswordHasher hasher, LoginThrottle throttle) {
     this.store = store;
     this.hasher = hasher;
+    this.throttle = throttle;
   }
 
+  /**
+   * Failed attempts back off per client id, like sign-ins per account, so a client secret cannot be
+   * guessed at full speed either. Not per address: many clients may sit behind one gateway address, and
+   * one misconfigured resource server must not lock out the others.
+   */
   public Future<Client> authenticate(ClientCredentials credentials) {
+    var wait = throttle.waitFor(credentials.clientId(), null);
+    if (wait.isPresent()) {
+      return Future.failedFuture(new Throttled(wait.get()));
+    }
+    return attemptAll(credentials)
+        .onSuccess(client -> throttle.succeeded(credentials.clientId()))
+        .onFailure(failure -> {
+          if (failure instanceof InvalidCredentials) {
+            throttle.failed(credentials.clientId(), null);
+          }
+        });
+  }
+
+  private Future<Client> attemptAll(ClientCredentials credentials) {
     return attempt(credentials).recover(failure -> {
       if (!(failure instanceof InvalidCredentials) || credentials.alternatives().isEmpty()) {
         return Future.failedFuture(failure);

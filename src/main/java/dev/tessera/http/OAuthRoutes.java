@@ -201,12 +201,13 @@ final class OAuthRoutes {
   private Future<Client> authenticateClient(RoutingContext ctx, OAuthForm form) {
     ClientCredentials credentials = ClientCredentialsReader.read(ctx, form);
     return services.clients().authenticate(credentials).recover(e -> {
-      if (e instanceof InvalidCredentials) {
+      if (e instanceof InvalidCredentials || e instanceof Throttled) {
         services.metrics().loginFailure();
-        services.audit().record(AuditEvent.of("client_auth_failed", null, null, credentials.clientId(), address(ctx), null));
-        return Future.failedFuture(OAuthError.invalidClient("client authentication failed"));
+        services.audit().record(AuditEvent.of(e instanceof Throttled ? "client_auth_throttled" : "client_auth_failed",
+            null, null, credentials.clientId(), address(ctx), null));
       }
-      return Future.failedFuture(e);
+      return Future.failedFuture(e instanceof InvalidCredentials
+          ? OAuthError.invalidClient("client authentication failed") : e);
     });
   }
 

@@ -439,6 +439,8 @@ class HostileInputTest {
 
   // ---- writes nothing
 
+  private static final java.util.concurrent.atomic.AtomicInteger BARRIERS = new java.util.concurrent.atomic.AtomicInteger();
+
   private static WriteCounts counts() {
     return WriteCounts.of(node.config().dbUrl().orElseThrow());
   }
@@ -449,7 +451,9 @@ class HostileInputTest {
    * request would have landed too.
    */
   private static void assertWroteNothingBut(int audits, WriteCounts before) {
-    HttpResponse<Buffer> barrier = http.postForm("/oauth2/introspect", Map.of("token", "x"), basic("hi-gateway", "not-the-secret"));
+    // A new unknown client id each time: failed client authentications back off per client id.
+    HttpResponse<Buffer> barrier = http.postForm("/oauth2/introspect", Map.of("token", "x"),
+        basic("hi-barrier-" + BARRIERS.incrementAndGet(), "not-the-secret"));
     assertThat(barrier.statusCode()).isEqualTo(401);
     WriteCounts expected = before.plusAudit(audits + 1L);
     WriteCounts after = Eventually.await("the barrier's audit row", Duration.ofSeconds(10), HostileInputTest::counts,
