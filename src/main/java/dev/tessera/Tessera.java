@@ -14,6 +14,7 @@ import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.AuditStore;
 import dev.tessera.store.ClientStore;
 import dev.tessera.store.DatabaseServer;
+import dev.tessera.store.Housekeeping;
 import dev.tessera.store.RevocationStore;
 import dev.tessera.store.SettingsStore;
 import dev.tessera.store.TokenStore;
@@ -61,6 +62,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Tessera {
   private static final Logger log = LoggerFactory.getLogger(Tessera.class);
   private static final Duration MAX_ACK_WAIT = Duration.ofSeconds(5);
+  private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofHours(1);
+  /** Expired rows are kept a day: enough for a person investigating an incident to still see them. */
+  private static final Duration EXPIRED_ROWS_KEPT = Duration.ofDays(1);
 
   private final Vertx vertx;
   private final TesseraConfig config;
@@ -155,6 +159,7 @@ public final class Tessera {
         .map(id -> {
           httpDeployment = id;
           vertx.setPeriodic(config.lastUsedFlushInterval().toMillis(), t -> lastUsed.flush());
+          vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), t -> purgeExpired());
           log.info("Tessera listening on port {} ({} event-loop verticles)", config.httpPort(), config.httpInstances());
           return this;
         });
@@ -173,6 +178,23 @@ public final class Tessera {
     services.readiness().register("cluster", ClusterHealthCheck.createProcedure(vertx));
     return broadcaster.start().onSuccess(v -> log.info("joined cluster as {} ({} members)",
         clusterManager.getNodeId(), broadcaster.members()));
+  }
+
+  /** One hourly batch of deleting long-expired rows; failures are logged and retried next hour. */
+  private Future<Housekeeping.Purged> purgeExpired() {
+    return purgeExpiredBefore(Clock.systemUTC().instant().minus(EXPIRED_ROWS_KEPT));
+  }
+
+  /** Deletes one batch of tokens, sessions and revocation-log rows that expired before {@code cutoff}. */
+  public Future<Housekeeping.Purged> purgeExpiredBefore(java.time.Instant cutoff) {
+    return new Housekeeping(pool).purgeExpiredBefore(cutoff)
+        .onSuccess(p -> {
+          if (p.tokens() + p.sessions() + p.revocations() > 0) {
+            log.info("housekeeping removed {} expired tokens, {} sessions, {} revocation-log rows",
+                p.tokens(), p.sessions(), p.revocations());
+          }
+        })
+        .onFailure(e -> log.warn("housekeeping failed, will retry: {}", e.getMessage()));
   }
 
   private Future<byte[]> tokenSecret() {

@@ -1,0 +1,44 @@
+package dev.tessera.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+/**
+ * Deletes what can no longer matter, so the tables do not grow for ever: tokens, sessions and
+ * revocation-log rows that expired before a cut-off. An expired token is refused whether or not its
+ * row exists, and a revocation is only needed while a token it covers could still be accepted. Each
+ * statement removes at most one batch, so a run never holds long locks; every node may run it.
+ */
+public final class Housekeeping {
+  static final int BATCH = 10_000;
+  private static final String TOKENS = "delete from tokens where hash in "
+      + "(select hash from tokens where expires_at < $1 limit " + BATCH + ")";
+  // Deleting a session deletes its remaining tokens (on delete cascade).
+  private static final String SESSIONS = "delete from sessions where id in "
+      + "(select id from sessions where expires_at < $1 limit " + BATCH + ")";
+  private static final String REVOCATIONS = "delete from revocations where seq in "
+      + "(select seq from revocations where expires_at < $1 limit " + BATCH + ")";
+
+  /** How many rows one run removed. */
+  public record Purged(int tokens, int sessions, int revocations) {
+  }
+
+  private final Pool pool;
+
+  public Housekeeping(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Removes one batch of each kind of row that expired before {@code cutoff}. */
+  public Future<Purged> purgeExpiredBefore(Instant cutoff) {
+    Tuple before = Tuple.of(OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC));
+    return pool.preparedQuery(TOKENS).execute(before).compose(tokens ->
+        pool.preparedQuery(SESSIONS).execute(before).compose(sessions ->
+            pool.preparedQuery(REVOCATIONS).execute(before).map(revocations ->
+                new Purged(tokens.rowCount(), sessions.rowCount(), revocations.rowCount()))));
+  }
+}

@@ -1,0 +1,63 @@
+package dev.tessera.store;
+
+import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestDatabase;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Housekeeping removes rows that expired and leaves everything still usable alone. */
+@ExtendWith(VertxExtension.class)
+class HousekeepingTest {
+
+  @Test
+  void expiredRowsAreDeletedAndLiveOnesKept(Vertx vertx) {
+    String db = TestDatabase.freshDatabaseUrl();
+    try (TestNode setup = TestNode.start(Map.of("TESSERA_DB_URL", db));
+         TestClient http = new TestClient(vertx, setup.port())) {
+      String admin = http.adminToken();
+      http.createPublicClient(admin, "mobile", "read");
+      http.createUser(admin, "jo@example.com", "user-password", "read");
+    }
+    String expiredAccess;
+    // A node issuing 1-second tokens: everything it issues is long expired by any later cut-off.
+    try (TestNode shortLived = TestNode.start(Map.of("TESSERA_DB_URL", db, "TESSERA_ACCESS_TTL", "PT1S",
+        "TESSERA_REFRESH_TTL", "PT1S"));
+         TestClient http = new TestClient(vertx, shortLived.port())) {
+      var tokens = http.login("mobile", "jo@example.com", "user-password", "old phone");
+      expiredAccess = tokens.getString("access_token");
+      http.postForm("/oauth2/revoke", Map.of("token", tokens.getString("refresh_token"), "client_id", "mobile"));
+    }
+    try (TestNode node = TestNode.start(Map.of("TESSERA_DB_URL", db));
+         TestClient http = new TestClient(vertx, node.port())) {
+      String live = http.login("mobile", "jo@example.com", "user-password", "new phone").getString("access_token");
+      String admin = http.adminToken();
+      // A cut-off a minute ahead: everything from the first node (1 s lifetimes) is past it, nothing
+      // issued by this node (15 min / 30 days) is — no waiting on the clock.
+      var purged = node.tessera().purgeExpiredBefore(Instant.now().plus(Duration.ofMinutes(1))).await();
+
+      // The old phone's access and refresh token, its session and its revocation row.
+      assertThat(purged.tokens()).isEqualTo(2);
+      assertThat(purged.sessions()).isEqualTo(1);
+      assertThat(purged.revocations()).isEqualTo(1);
+      assertThat(http.get("/auth/verify", TestClient.bearer(live)).statusCode()).isEqualTo(200);
+      assertThat(http.get("/auth/verify", TestClient.bearer(admin)).statusCode()).isEqualTo(200);
+      String userId = http.json("GET", "/admin/api/users?q=jo@", null, admin).bodyAsJsonObject()
+          .getJsonArray("items").getJsonObject(0).getString("id");
+      var sessions = http.json("GET", "/admin/api/users/" + userId + "/sessions", null, admin).bodyAsJsonObject()
+          .getJsonArray("items");
+      assertThat(sessions).hasSize(1);
+      assertThat(sessions.getJsonObject(0).getString("device")).isEqualTo("new phone");
+      assertThat(http.get("/auth/verify", TestClient.bearer(expiredAccess)).statusCode()).isEqualTo(401);
+      assertThat(node.tessera().purgeExpiredBefore(Instant.now().plus(Duration.ofMinutes(1))).await().tokens()).isZero();
+    }
+  }
+}
