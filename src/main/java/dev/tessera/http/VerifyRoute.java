@@ -77,7 +77,7 @@ final class VerifyRoute {
           .putHeader("X-Auth-Scope", t.scopes().toString())
           .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=" + Math.min(boundSeconds, remaining));
       if (t.username() != null) {
-        response.putHeader("X-Auth-Username", t.username());
+        response.putHeader("X-Auth-Username", headerValue(t.username()));
       }
       response.setStatusCode(200).end();
     }).onFailure(e -> {
@@ -85,6 +85,30 @@ final class VerifyRoute {
       response.setStatusCode(503).putHeader(HttpHeaders.RETRY_AFTER, "1")
           .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE).end();
     });
+  }
+
+  /**
+   * HTTP/1.1 header values are Latin-1 at best: a username such as "李雷@example.com" would reach the
+   * API as "??@example.com", and two users could look alike. Anything outside printable ASCII (and
+   * "%" itself) is therefore sent percent-encoded as UTF-8 (RFC 3986 §2.1); plain ASCII usernames,
+   * e-mail addresses included, pass unchanged.
+   */
+  static String headerValue(String value) {
+    boolean plain = value.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '%');
+    if (plain) {
+      return value;
+    }
+    StringBuilder encoded = new StringBuilder(value.length() * 3);
+    for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c >= 0x20 && c < 0x7f && c != '%') {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return encoded.toString();
   }
 
   private static void reject(HttpServerResponse response, int status, String challenge) {
