@@ -2,6 +2,8 @@ package dev.tessera.http;
 
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
+
 /**
  * An RFC 6749 §5.2 error response, raised anywhere in an OAuth handler and written in one place
  * ({@link OAuthRoutes}'s failure handler). Descriptions are ours, never echoes of request input.
@@ -44,15 +46,22 @@ public final class OAuthError extends RuntimeException {
   }
 
   /** Failed sign-ins backing off: the client is told when to try again instead of being left hanging. */
-  public static OAuthError throttled(long retryAfterSeconds) {
+  public static OAuthError throttled(Duration wait) {
+    long retryAfterSeconds = wholeSeconds(wait);
     return new OAuthError(429, "invalid_grant",
         "too many failed attempts; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
   }
 
   /** The client exceeded its token-endpoint rate (TESSERA_TOKEN_RATE_PER_CLIENT). */
-  public static OAuthError rateLimited(long retryAfterSeconds) {
+  public static OAuthError rateLimited(Duration wait) {
+    long retryAfterSeconds = wholeSeconds(wait);
     return new OAuthError(429, "temporarily_unavailable",
         "too many token requests from this client; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
+  }
+
+  /** Retry-After is whole seconds: round up, and never tell a client to retry at once. */
+  private static long wholeSeconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 
   public static OAuthError temporarilyUnavailable(String description, long retryAfterSeconds) {

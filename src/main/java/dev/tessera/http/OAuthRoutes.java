@@ -57,7 +57,7 @@ final class OAuthRoutes {
     Future<IssuedTokens> issued = authenticateClient(ctx, form).compose(client -> {
       var wait = services.tokenRate().acquire(client.clientId());
       if (wait.isPresent()) {
-        return Future.failedFuture(OAuthError.rateLimited(Math.max(1, (wait.get().toMillis() + 999) / 1000)));
+        return Future.failedFuture(OAuthError.rateLimited(wait.get()));
       }
       if (!client.allows(grant)) {
         return Future.failedFuture(OAuthError.unauthorizedClient("client may not use the " + grant.wireName() + " grant"));
@@ -152,7 +152,7 @@ final class OAuthRoutes {
       String token = form.required("token");
       return services.verifier().verify(token, Endpoint.INTROSPECT);
     }).onSuccess(verification -> {
-      if (!verification.active() || verification.token().kind() != dev.tessera.domain.TokenKind.ACCESS) {
+      if (!verification.active()) {
         Responses.json(ctx, 200, IntrospectionResponse.INACTIVE);
         return;
       }
@@ -246,7 +246,7 @@ final class OAuthRoutes {
       return OAuthError.unauthorizedClient(e.getMessage());
     }
     if (failure instanceof Throttled e) {
-      return OAuthError.throttled(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
+      return OAuthError.throttled(e.retryAfter());
     }
     if (failure instanceof Overloaded) {
       return OAuthError.temporarilyUnavailable("server busy; retry shortly", 1);

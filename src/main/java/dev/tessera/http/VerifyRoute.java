@@ -2,7 +2,6 @@ package dev.tessera.http;
 
 import dev.tessera.Services;
 import dev.tessera.domain.Scopes;
-import dev.tessera.domain.TokenKind;
 import dev.tessera.metrics.TesseraMetrics.Endpoint;
 import dev.tessera.token.CachedToken;
 import io.vertx.core.http.HttpHeaders;
@@ -58,7 +57,7 @@ final class VerifyRoute {
     }
     String token = authorization.substring(7).strip();
     services.verifier().verify(token, Endpoint.VERIFY).onSuccess(v -> {
-      if (!v.active() || v.token().kind() != TokenKind.ACCESS) {
+      if (!v.active()) {
         reject(response, 401, INVALID);
         return;
       }
