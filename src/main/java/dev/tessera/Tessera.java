@@ -228,7 +228,9 @@ public final class Tessera {
         config.catchupInterval(), clock, nodeId);
     metrics.cacheSize(cache::size);
     HealthChecks readiness = HealthChecks.create(vertx)
-        .register("database", 2000, promise -> pool.query("select 1").execute()
+        // Pinged on the follower's own connection: on the request pool the ping would queue behind load,
+        // and every pod would turn not-ready at the same moment, exactly when capacity is needed.
+        .register("database", 2000, promise -> followerPool.query("select 1").execute()
             .onSuccess(r -> promise.complete(Status.OK()))
             .onFailure(e -> promise.complete(Status.KO())))
         .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()))

@@ -4,7 +4,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,5 +43,12 @@ public final class TestDatabase {
       throw new IllegalStateException("cannot create test database", e);
     }
     return "postgresql://postgres@localhost:" + pg.getPort() + "/" + name;
+  }
+
+  /** A plain JDBC connection to a database made by {@link #freshDatabaseUrl()}, for a test acting from outside. */
+  public static Connection connect(String dbUrl) throws SQLException {
+    URI uri = URI.create(dbUrl);
+    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(),
+        uri.getUserInfo(), "");
   }
 }
