@@ -61,7 +61,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Tessera {
   private static final Logger log = LoggerFactory.getLogger(Tessera.class);
-  private static final Duration MAX_ACK_WAIT = Duration.ofSeconds(5);
   private static final Duration HOUSEKEEPING_INTERVAL = Duration.ofHours(1);
   /** Expired rows are kept a day: enough for a person investigating an incident to still see them. */
   private static final Duration EXPIRED_ROWS_KEPT = Duration.ofDays(1);
@@ -170,9 +169,7 @@ public final class Tessera {
       services.metrics().clusterMembers(() -> 1);
       return Future.succeededFuture();
     }
-    // The admin waits for acks at most the staleness bound, and never so long that a person is left hanging.
-    Duration ackWait = config.catchupInterval().compareTo(MAX_ACK_WAIT) < 0 ? config.catchupInterval() : MAX_ACK_WAIT;
-    broadcaster = new EventBusBroadcaster(vertx, clusterManager, follower, ackWait);
+    broadcaster = new EventBusBroadcaster(vertx, clusterManager, follower, config.revocationAckTimeout());
     services.revoker().broadcastWith(broadcaster);
     services.metrics().clusterMembers(broadcaster::members);
     services.readiness().register("cluster", ClusterHealthCheck.createProcedure(vertx));
@@ -214,17 +211,16 @@ public final class Tessera {
     UserStore userStore = new UserStore(pool);
     ClientStore clientStore = new ClientStore(pool);
     TokenStore tokenStore = new TokenStore(pool);
-    // A margin over the access-token lifetime covers tokens minted while a revocation commits.
-    Duration remember = config.accessTtl().plus(Duration.ofMinutes(1));
-    RevocationStore revocationStore = new RevocationStore(pool, nodeId, remember);
+    RevocationStore revocationStore = new RevocationStore(pool, nodeId);
     VerificationCache cache = new VerificationCache(config.cacheMaxTokens());
     RevokedSessions revoked = new RevokedSessions();
     Freshness freshness = new Freshness(clock, config.stalenessBound());
     lastUsed = new LastUsedRecorder(tokenStore);
     hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
         config.argon2Iterations());
-    Revoker revoker = new Revoker(revocationStore, revoked, metrics);
-    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId, remember), revoked, freshness, metrics,
+    AuditStore audit = new AuditStore(pool);
+    Revoker revoker = new Revoker(revocationStore, revoked, metrics, audit);
+    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId), revoked, freshness, metrics,
         config.catchupInterval(), clock, nodeId);
     metrics.cacheSize(cache::size);
     HealthChecks readiness = HealthChecks.create(vertx)
@@ -245,7 +241,7 @@ public final class Tessera {
         // Its own throttle, keyed by client id: client failures must not use up users' allowances.
         new ClientAuthenticator(clientStore, hasher, new LoginThrottle(clock)),
         new ClientRateLimiter(config.tokenRatePerClient()),
-        hasher, userStore, clientStore, tokenStore, new AuditStore(pool), freshness, metrics, readiness);
+        hasher, userStore, clientStore, tokenStore, audit, freshness, metrics, readiness);
   }
 
   public Vertx vertx() {

@@ -23,9 +23,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Publishes committed revocations on {@code tessera.revocations} and, for administrative ones, waits
- * up to the staleness bound for every other live node to confirm it has applied them. Also the
- * receiving side: every node applies what it hears and acknowledges to the origin.
+ * Publishes committed revocations on {@code tessera.revocations} and waits up to the acknowledgement
+ * timeout ({@code TESSERA_REVOCATION_ACK_TIMEOUT}) for every other live node to confirm it has applied
+ * them, so the revoking request answers only once no healthy node can still say "active". Also the
+ * receiving side: every node applies what it hears and acknowledges to the origin. A zero timeout
+ * publishes without waiting (measurement baseline).
  *
  * <p>The broadcast is the fast path only. A node that misses it still converges through
  * {@link RevocationFollower}'s catch-up within one interval, so a missing ack is reported, not retried.
@@ -77,7 +79,8 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
   }
 
   @Override
-  public Future<Propagation> broadcast(Revocation revocation, boolean awaitAcks) {
+  public Future<Propagation> broadcast(Revocation revocation) {
+    boolean awaitAcks = !ackBound.isZero();
     JsonObject message = RevocationMessages.encode(revocation, awaitAcks);
     if (!awaitAcks) {
       vertx.eventBus().publish(RevocationMessages.ADDRESS, message);
@@ -93,7 +96,7 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
       finish(revocation.seq());
       return waiting.done.future();
     }
-    long timer = vertx.setTimer(ackBound.toMillis(), t -> finish(revocation.seq()));
+    long timer = vertx.setTimer(Math.max(1, ackBound.toMillis()), t -> finish(revocation.seq()));
     return waiting.done.future().andThen(done -> vertx.cancelTimer(timer));
   }
 

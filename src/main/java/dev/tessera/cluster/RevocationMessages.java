@@ -21,7 +21,7 @@ final class RevocationMessages {
   private RevocationMessages() {
   }
 
-  /** @param wantsAcks whether the origin waits for acknowledgements (administrative revocations) */
+  /** @param wantsAcks whether the origin waits for acknowledgements (unless its timeout is zero, always) */
   static JsonObject encode(Revocation r, boolean wantsAcks) {
     JsonArray sessions = new JsonArray(new ArrayList<>(r.sessionIds().size()));
     r.sessionIds().forEach(id -> sessions.add(id.toString()));

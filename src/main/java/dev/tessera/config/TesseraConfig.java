@@ -37,6 +37,7 @@ public record TesseraConfig(
     long cacheMaxTokens,
     Duration catchupInterval,
     Duration stalenessBound,
+    Duration revocationAckTimeout,
     Duration lastUsedFlushInterval,
     int hashThreads,
     int hashQueue,
@@ -56,7 +57,8 @@ public record TesseraConfig(
       "TESSERA_TOKEN_SECRET", "TESSERA_ACCESS_TTL", "TESSERA_REFRESH_TTL", "TESSERA_CLUSTER",
       "TESSERA_CLUSTER_MEMBERS", "TESSERA_CLUSTER_HOST", "TESSERA_CLUSTER_PORT",
       "TESSERA_CLUSTER_KUBERNETES", "TESSERA_CLUSTER_SERVICE_DNS", "TESSERA_CACHE_MAX_TOKENS",
-      "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_LAST_USED_FLUSH_INTERVAL",
+      "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_REVOCATION_ACK_TIMEOUT",
+      "TESSERA_LAST_USED_FLUSH_INTERVAL",
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
       "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT");
 
@@ -75,6 +77,10 @@ public record TesseraConfig(
     if (bound.compareTo(catchup) < 0) {
       throw new ConfigException("TESSERA_STALENESS_BOUND",
           "must be at least TESSERA_CATCHUP_INTERVAL (" + catchup + "), is " + bound);
+    }
+    Duration ackTimeout = v.duration("TESSERA_REVOCATION_ACK_TIMEOUT");
+    if (ackTimeout.isNegative() || ackTimeout.compareTo(Duration.ofSeconds(5)) > 0) {
+      throw new ConfigException("TESSERA_REVOCATION_ACK_TIMEOUT", "must be from PT0S (do not wait) to PT5S, is " + ackTimeout);
     }
     Optional<String> dbUrl = v.optional("TESSERA_DB_URL");
     dbUrl.ifPresent(TesseraConfig::checkDbUrl);
@@ -109,6 +115,7 @@ public record TesseraConfig(
         v.longIn("TESSERA_CACHE_MAX_TOKENS", 0, Long.MAX_VALUE),
         catchup,
         bound,
+        ackTimeout,
         v.positiveDuration("TESSERA_LAST_USED_FLUSH_INTERVAL"),
         orDefault(v.intIn("TESSERA_HASH_THREADS", 0, 256), cores),
         v.intIn("TESSERA_HASH_QUEUE", 1, 100_000),

@@ -11,11 +11,6 @@ public enum RevocationReason {
   /** The user was disabled. */
   DISABLE;
 
-  /** Administrative revocations wait for every node's acknowledgement before answering. */
-  public boolean isAdministrative() {
-    return this == ADMIN || this == DISABLE;
-  }
-
   public String label() {
     return name().toLowerCase();
   }

@@ -45,6 +45,7 @@ public final class TesseraMetrics {
   private final Counter loginFailures;
   private final Counter cacheHits;
   private final Counter cacheMisses;
+  private final Counter ackTimeouts;
 
   public TesseraMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -82,6 +83,9 @@ public final class TesseraMetrics {
         .register(registry);
     cacheMisses = Counter.builder("tessera.token.cache.misses").description("Verifications that read the database")
         .register(registry);
+    ackTimeouts = Counter.builder("tessera.revocation.ack.timeouts")
+        .description("Nodes that had not confirmed a revocation when its acknowledgement timeout passed")
+        .register(registry);
   }
 
   private static String label(Enum<?> e) {
@@ -110,6 +114,11 @@ public final class TesseraMetrics {
 
   public void revoked(RevocationReason reason, int sessions) {
     revocations.get(reason).increment(sessions);
+  }
+
+  /** @param lateNodes nodes that did not confirm one revocation in time */
+  public void ackTimeouts(int lateNodes) {
+    ackTimeouts.increment(lateNodes);
   }
 
   public void loginFailure() {

@@ -16,20 +16,27 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The append-only revocation log. Each revoke is one statement that ends the sessions and appends the
- * log row together, so a revocation is either wholly durable or did not happen.
+ * The append-only revocation log. A revoke ends the sessions and appends the log row in the caller's
+ * transaction, so a revocation is either wholly durable or did not happen.
+ *
+ * <p>A row's {@code expires_at} is how long nodes must remember it: the latest expiry among the revoked
+ * sessions' access tokens (only access tokens are ever answered "active" from a cache; refresh tokens are
+ * always checked in the database). It is read from the tokens themselves, not derived from this node's
+ * {@code TESSERA_ACCESS_TTL}, so during a rolling change of that setting a token minted with the longer
+ * lifetime is still covered. It is read by a second statement, after the sessions are locked and marked:
+ * a refresh that was rotating one of them (it holds the session row) has committed its new access token
+ * by then, and a later one sees the session revoked.
  */
 public final class RevocationStore {
-  private static final String REVOKE = "with revoked as (update sessions set revoked_at = clock_timestamp() "
-      + "where %s and revoked_at is null returning id, expires_at) "
-      + "insert into revocations (session_ids, reason, expires_at, origin) "
-      + "select array_agg(id), $2, least(max(expires_at), clock_timestamp() + $4 * interval '1 second'), $3 "
-      + "from revoked having count(*) > 0 "
-      + "returning seq, session_ids, reason, revoked_at, expires_at, origin";
-  private static final String BY_SESSIONS = REVOKE.formatted("id = any($1::uuid[])");
-  private static final String BY_USER = REVOKE.formatted("user_id = $1");
-  private static final String BY_CLIENT = REVOKE.formatted("client_id = $1");
+  private static final String END = "update sessions set revoked_at = clock_timestamp() "
+      + "where %s and revoked_at is null returning id";
+  private static final String BY_SESSIONS = END.formatted("id = any($1::uuid[])");
+  private static final String BY_USER = END.formatted("user_id = $1");
+  private static final String BY_CLIENT = END.formatted("client_id = $1");
   private static final String COLUMNS = "seq, session_ids, reason, revoked_at, expires_at, origin";
+  private static final String APPEND = "insert into revocations (session_ids, reason, expires_at, origin) "
+      + "select $1::uuid[], $2, greatest(clock_timestamp(), (select max(t.expires_at) from tokens t "
+      + "where t.session_id = any($1::uuid[]) and t.kind = 'access')), $3 returning " + COLUMNS;
   private static final String AFTER = "select " + COLUMNS + " from revocations "
       + "where seq > $1 or seq = any($2::bigint[]) order by seq limit 10000";
   private static final String LIVE = "select " + COLUMNS + " from revocations where expires_at > now() order by seq";
@@ -37,36 +44,40 @@ public final class RevocationStore {
 
   private final Pool pool;
   private final String origin;
-  private final long rememberSeconds;
 
-  /**
-   * @param origin   this node's id, recorded with every revocation it writes
-   * @param remember how long nodes must remember a revocation at most: only access tokens are ever
-   *                 answered "active" from cache (refresh tokens are always checked in the database), so
-   *                 the access-token lifetime plus a margin for tokens minted while the revocation was
-   *                 committing — not the 30-day session lifetime
-   */
-  public RevocationStore(Pool pool, String origin, java.time.Duration remember) {
+  /** @param origin this node's id, recorded with every revocation it writes */
+  public RevocationStore(Pool pool, String origin) {
     this.pool = pool;
     this.origin = origin;
-    this.rememberSeconds = remember.toSeconds();
   }
 
   public Pool pool() {
     return pool;
   }
 
-  public Future<Optional<Revocation>> revokeSessions(SqlClient client, List<UUID> sessionIds, RevocationReason reason) {
-    return client.preparedQuery(BY_SESSIONS)
-        .execute(Tuple.of(sessionIds.toArray(UUID[]::new), reason.label(), origin, rememberSeconds)).map(RevocationStore::first);
+  /** {@code tx} must be a transaction: the sessions are marked and the log row appended by two statements. */
+  public Future<Optional<Revocation>> revokeSessions(SqlClient tx, List<UUID> sessionIds, RevocationReason reason) {
+    return revoke(tx, BY_SESSIONS, Tuple.of(sessionIds.toArray(UUID[]::new)), reason);
   }
 
-  public Future<Optional<Revocation>> revokeUser(SqlClient client, UUID userId, RevocationReason reason) {
-    return client.preparedQuery(BY_USER).execute(Tuple.of(userId, reason.label(), origin, rememberSeconds)).map(RevocationStore::first);
+  public Future<Optional<Revocation>> revokeUser(SqlClient tx, UUID userId, RevocationReason reason) {
+    return revoke(tx, BY_USER, Tuple.of(userId), reason);
   }
 
-  public Future<Optional<Revocation>> revokeClient(SqlClient client, String clientId, RevocationReason reason) {
-    return client.preparedQuery(BY_CLIENT).execute(Tuple.of(clientId, reason.label(), origin, rememberSeconds)).map(RevocationStore::first);
+  public Future<Optional<Revocation>> revokeClient(SqlClient tx, String clientId, RevocationReason reason) {
+    return revoke(tx, BY_CLIENT, Tuple.of(clientId), reason);
+  }
+
+  private Future<Optional<Revocation>> revoke(SqlClient tx, String end, Tuple which, RevocationReason reason) {
+    return tx.preparedQuery(end).execute(which).compose(ended -> {
+      List<UUID> ids = new ArrayList<>(ended.rowCount());
+      ended.forEach(row -> ids.add(row.getUUID(0)));
+      if (ids.isEmpty()) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      return tx.preparedQuery(APPEND).execute(Tuple.of(ids.toArray(UUID[]::new), reason.label(), origin))
+          .map(RevocationStore::first);
+    });
   }
 
   /** Rows after {@code seq}, plus any listed sequence numbers that were gaps when last read. */

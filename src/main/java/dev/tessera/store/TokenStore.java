@@ -77,7 +77,8 @@ public final class TokenStore {
    * presentations of the same token cannot both succeed.
    */
   public Future<Rotation> rotate(TokenHash presented, Instant now, List<NewToken> replacements, Instant sessionExpiresAt) {
-    return pool.withTransaction(tx -> tx.preparedQuery(RECORD + " for update of t")
+    // The session row too: a revocation of it waits for this rotation's new tokens (see RevocationStore).
+    return pool.withTransaction(tx -> tx.preparedQuery(RECORD + " for update of t, s")
         .execute(Tuple.of(Buffer.buffer(presented.bytes())))
         .map(TokenStore::first)
         .compose(found -> {

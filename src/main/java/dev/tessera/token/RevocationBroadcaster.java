@@ -9,11 +9,12 @@ import io.vertx.core.Future;
  */
 public interface RevocationBroadcaster {
   /**
-   * @param awaitAcks wait (up to the staleness bound) until every live node confirms; administrative
-   *                  revocations do, so the admin sees the outcome; a client's logout does not wait
+   * Completes once every live node has confirmed it applied the revocation, or the acknowledgement
+   * timeout has passed (then {@link Propagation#missing()} names the late nodes). Every revocation waits,
+   * whatever its reason: a client that logs out and checks at once must not see its token alive elsewhere.
    */
-  Future<Propagation> broadcast(Revocation revocation, boolean awaitAcks);
+  Future<Propagation> broadcast(Revocation revocation);
 
   /** The single-node broadcaster: this node applied the revocation before broadcasting, nothing else to do. */
-  RevocationBroadcaster LOCAL = (revocation, awaitAcks) -> Future.succeededFuture(Propagation.localOnly());
+  RevocationBroadcaster LOCAL = revocation -> Future.succeededFuture(Propagation.localOnly());
 }

@@ -1,10 +1,14 @@
 package dev.tessera.token;
 
+import dev.tessera.domain.AuditEvent;
 import dev.tessera.domain.Revocation;
 import dev.tessera.domain.RevocationReason;
 import dev.tessera.metrics.TesseraMetrics;
+import dev.tessera.store.AuditStore;
 import dev.tessera.store.RevocationStore;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 
 import java.util.List;
@@ -14,18 +18,22 @@ import java.util.function.Function;
 
 /**
  * Ends sessions. The database commit comes first (durable before any answer), then this node's own
- * revocation set, then the broadcast to the others.
+ * revocation set, then the broadcast to the others, which completes once every live node confirmed or
+ * the acknowledgement timeout passed. Nodes late to confirm are counted and audited: the revocation
+ * still stands (it is durable) and they converge through the log's catch-up.
  */
 public final class Revoker {
   private final RevocationStore store;
   private final RevokedSessions revoked;
   private final TesseraMetrics metrics;
+  private final AuditStore audit;
   private volatile RevocationBroadcaster broadcaster = RevocationBroadcaster.LOCAL;
 
-  public Revoker(RevocationStore store, RevokedSessions revoked, TesseraMetrics metrics) {
+  public Revoker(RevocationStore store, RevokedSessions revoked, TesseraMetrics metrics, AuditStore audit) {
     this.store = store;
     this.revoked = revoked;
     this.metrics = metrics;
+    this.audit = audit;
   }
 
   /** Set once at start-up when the node joins a cluster. */
@@ -64,6 +72,14 @@ public final class Revoker {
     Revocation r = committed.get();
     revoked.add(r);
     metrics.revoked(r.reason(), r.sessionIds().size());
-    return broadcaster.broadcast(r, r.reason().isAdministrative()).map(p -> new RevocationOutcome(r.sessionIds().size(), p));
+    return broadcaster.broadcast(r).map(p -> {
+      if (!p.missing().isEmpty()) {
+        metrics.ackTimeouts(p.missing().size());
+        audit.record(AuditEvent.of("revocation_ack_timeout", null, null, null, null, new JsonObject()
+            .put("seq", r.seq()).put("reason", r.reason().label()).put("sessions", r.sessionIds().size())
+            .put("missing", new JsonArray(p.missing())).put("waited_ms", p.ms())));
+      }
+      return new RevocationOutcome(r.sessionIds().size(), p);
+    });
   }
 }

@@ -37,16 +37,46 @@ class RevocationRetentionTest {
       JsonObject tokens = http.login("mobile", "ivy@example.com", "user-password", "Pixel");
       http.postForm("/oauth2/revoke", Map.of("token", tokens.getString("refresh_token"), "client_id", "mobile"));
 
-      URI uri = URI.create(db);
-      try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort()
-          + uri.getPath() + "?user=postgres"); ResultSet rs = c.createStatement()
-          .executeQuery("select expires_at from revocations order by seq desc limit 1")) {
-        rs.next();
-        Instant remembered = rs.getTimestamp(1).toInstant();
-        // Access lifetime 15 min + 1 min margin, far short of the 30-day refresh token.
-        assertThat(remembered).isBefore(Instant.now().plus(Duration.ofMinutes(17)));
-        assertThat(remembered).isAfter(Instant.now().plus(Duration.ofMinutes(14)));
-      }
+      Instant remembered = lastRevocationRememberedUntil(db);
+      // The access token's own 15-minute lifetime, far short of the 30-day refresh token.
+      assertThat(remembered).isBefore(Instant.now().plus(Duration.ofMinutes(16)));
+      assertThat(remembered).isAfter(Instant.now().plus(Duration.ofMinutes(14)));
+    }
+  }
+
+  @Test
+  void duringARollingChangeOfTheAccessLifetimeARevocationIsRememberedAsLongAsTheLongestLivedToken(Vertx vertx)
+      throws Exception {
+    String db = TestDatabase.freshDatabaseUrl();
+    // Two nodes on one database mid-rollout: the old one still mints 1-hour tokens, the new one 5-minute tokens.
+    try (TestNode old = TestNode.start(Map.of("TESSERA_DB_URL", db, "TESSERA_ACCESS_TTL", "PT1H"));
+         TestNode rolled = TestNode.start(Map.of("TESSERA_DB_URL", db, "TESSERA_ACCESS_TTL", "PT5M"));
+         TestClient oldHttp = new TestClient(vertx, old.port());
+         TestClient rolledHttp = new TestClient(vertx, rolled.port())) {
+      String admin = oldHttp.adminToken();
+      oldHttp.createPublicClient(admin, "mobile", "read");
+      oldHttp.createUser(admin, "jo@example.com", "user-password", "read");
+      JsonObject tokens = oldHttp.login("mobile", "jo@example.com", "user-password", "Pixel");
+      assertThat(tokens.getLong("expires_in")).isEqualTo(3600);
+      assertThat(oldHttp.get("/auth/verify", TestClient.bearer(tokens.getString("access_token"))).statusCode())
+          .isEqualTo(200);
+
+      var revoked = rolledHttp.postForm("/oauth2/revoke", Map.of("token", tokens.getString("access_token"),
+          "client_id", "mobile"));
+      assertThat(revoked.statusCode()).isEqualTo(200);
+
+      // Remembered until the 1-hour token expires, not for the revoking node's 5 minutes.
+      assertThat(lastRevocationRememberedUntil(db)).isAfter(Instant.now().plus(Duration.ofMinutes(59)));
+    }
+  }
+
+  private static Instant lastRevocationRememberedUntil(String db) throws Exception {
+    URI uri = URI.create(db);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort()
+        + uri.getPath() + "?user=postgres"); ResultSet rs = c.createStatement()
+        .executeQuery("select expires_at from revocations order by seq desc limit 1")) {
+      assertThat(rs.next()).as("a revocation row").isTrue();
+      return rs.getTimestamp(1).toInstant();
     }
   }
 
