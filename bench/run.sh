@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Tessera load benchmark: Tessera (embedded PostgreSQL, one event-loop verticle per core) against a bare
-# Vert.x baseline (bench/baseline/Baseline.java), both loaded with wrk from a second process.
+# Tessera load benchmark: Tessera (embedded PostgreSQL, one event-loop verticle per core) against its
+# same-run limits (bench/baseline/Baseline.java), all loaded with wrk from a second process:
+#   bare baseline      Vert.x core, same request shape, fixed answer: the limit of the cache-hit rows
+#   database baseline  Vert.x core + vertx-pg-client running Tessera's own SQL (TokenStore's lookup; the two
+#                      inserts of a client_credentials issue in one transaction) on Tessera's own embedded
+#                      PostgreSQL: the limit of the cache-miss and issue rows
 #
 # Scenarios (each at BENCH_CONNS connections, wrk -t2):
 #   introspect-hit   POST /oauth2/introspect, client_secret_basic, a small set of cached user tokens
 #   verify-hit       GET  /auth/verify, Bearer header, the same cached tokens
 #   introspect-miss  POST /oauth2/introspect, every token presented once (database read per request)
 #   verify-miss      GET  /auth/verify, every token presented once
-# Baseline runs of the same request shape are interleaved with Tessera's at every connection count, so a
-# noisy neighbour hurts both; ratios are Tessera / baseline from the same level.
+#   issue-cc         POST /oauth2/token grant_type=client_credentials (a session + token written per request)
+# Every Tessera run is paired with a run of its limit at the same connection count, back to back (the order
+# alternates between rounds), so a noisy neighbour hurts both; ratios are Tessera / limit of the same pair.
 #
 # All token sets are made through the real API: admin password grant, /admin/api clients + user, password
 # grants for the cached set, client_credentials (minted with wrk, bench/wrk/mint.lua) for the fresh set.
@@ -19,7 +24,8 @@
 #   BENCH_DURATION=10s   measured run length per (scenario, connections)
 #   BENCH_WARMUP=5s      warm-up per server and scenario before measuring
 #   BENCH_CONNS="1 8 32 128"
-#   BENCH_SCENARIOS="introspect-hit verify-hit introspect-miss verify-miss"
+#   BENCH_SCENARIOS="introspect-hit verify-hit introspect-miss verify-miss issue-cc"
+#   BENCH_ROUNDS=1       pairs (limit, Tessera) per scenario and connection count; the report gives medians
 #   BENCH_QUICK=1        ~1 minute smoke run (2s runs, 1s warm-up, 8 and 32 connections)
 #   BENCH_HIT_TOKENS=16  password-grant tokens in the cache-hit set
 #   BENCH_MISS_RATE=9000 assumed peak miss req/s, sizes the fresh pool (tokens per run = rate x duration)
@@ -39,7 +45,8 @@ mkdir -p "$RESULTS"
 DURATION="${BENCH_DURATION:-10s}"
 WARMUP="${BENCH_WARMUP:-5s}"
 CONNS="${BENCH_CONNS:-1 8 32 128}"
-SCENARIOS="${BENCH_SCENARIOS:-introspect-hit verify-hit introspect-miss verify-miss}"
+SCENARIOS="${BENCH_SCENARIOS:-introspect-hit verify-hit introspect-miss verify-miss issue-cc}"
+ROUNDS="${BENCH_ROUNDS:-1}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
   DURATION="${BENCH_DURATION:-2s}"
   WARMUP="${BENCH_WARMUP:-1s}"
@@ -86,6 +93,7 @@ JAR="$WORK/tessera.jar"
 DATA="$WORK/data"
 TESSERA_PID=""
 BASELINE_PID=""
+DB_BASELINE_PID=""
 WRK_PID=""
 
 stop_pid() { # pid, grace seconds
@@ -117,6 +125,7 @@ cleanup() {
   local rc=$?
   stop_pid "$WRK_PID" 2
   stop_pid "$BASELINE_PID" 10
+  stop_pid "$DB_BASELINE_PID" 10
   stop_tessera
   if [[ "${BENCH_KEEP:-0}" == 1 || $rc -ne 0 ]]; then
     log "work directory kept: $WORK"
@@ -130,9 +139,11 @@ trap 'exit 130' INT TERM
 
 TPORT="$(free_port)"
 BPORT="$(free_port)"
+DPORT="$(free_port)"
 ADMIN_PASSWORD="bench-admin-$RANDOM$RANDOM"
 T="http://127.0.0.1:$TPORT"
 BASE="http://127.0.0.1:$BPORT"
+DBASE="http://127.0.0.1:$DPORT"
 
 wait_ready() { # url pid log
   local url="$1" pid="$2" logf="$3"
@@ -250,20 +261,34 @@ curl -s -D - -o /dev/null -H "Authorization: Bearer $HIT1" "$T/auth/verify" | tr
   | grep -iE '^(x-auth-[a-z-]+|cache-control):' >"$WORK/verify.headers"
 [[ -s "$WORK/verify.headers" ]] || { echo "verify of a fresh token gave no X-Auth headers" >&2; exit 1; }
 
-if [[ "${BENCH_NO_BASELINE:-0}" != 1 ]]; then
-  (cd "$ROOT" && exec java -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$BPORT" "$CORES" \
-      "$WORK/introspect.body" "$WORK/verify.headers" >"$WORK/baseline.log" 2>&1) &
-  BASELINE_PID=$!
+start_baseline() { # port logfile [pg-port] -> pid in $STARTED_PID
+  local port="$1" logf="$2" pg="${3:-}"
+  (cd "$ROOT" && exec java -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$port" "$CORES" \
+      "$WORK/introspect.body" "$WORK/verify.headers" $pg >"$logf" 2>&1) &
+  STARTED_PID=$!
   for _ in $(seq 1 300); do
-    grep -q listening "$WORK/baseline.log" 2>/dev/null && break
-    kill -0 "$BASELINE_PID" 2>/dev/null || { cat "$WORK/baseline.log" >&2; exit 1; }
+    grep -q listening "$logf" 2>/dev/null && break
+    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$logf" >&2; exit 1; }
     sleep 0.1
   done
-  log "$(cat "$WORK/baseline.log")"
+  log "$(cat "$logf")"
+}
+pg_port() { sed -n 4p "$DATA/postgres/postmaster.pid"; }
+# The database baseline talks to Tessera's embedded PostgreSQL, whose port changes when Tessera restarts.
+start_db_baseline() {
+  [[ "${BENCH_NO_BASELINE:-0}" != 1 ]] || return 0
+  stop_pid "$DB_BASELINE_PID" 10
+  start_baseline "$DPORT" "$WORK/db-baseline.log" "$(pg_port)"
+  DB_BASELINE_PID="$STARTED_PID"
+}
+if [[ "${BENCH_NO_BASELINE:-0}" != 1 ]]; then
+  start_baseline "$BPORT" "$WORK/baseline.log"
+  BASELINE_PID="$STARTED_PID"
+  start_db_baseline
 fi
 
 # ---- load
-for f in introspect verify introspect_miss verify_miss; do
+for f in introspect verify introspect_miss verify_miss issue; do
   cat "$BENCH_DIR/wrk/$f.lua" "$BENCH_DIR/wrk/report.lua" >"$WORK/$f.lua"
 done
 RAW="$WORK/raw.txt"
@@ -281,9 +306,11 @@ load_args() { # scenario tokenfile -> script + args
     verify-hit) echo "verify $2" ;;
     introspect-miss) echo "introspect_miss $BASIC $2 $((${3:-2} < THREADS ? ${3:-2} : THREADS))" ;;
     verify-miss) echo "verify_miss $2 $((${3:-2} < THREADS ? ${3:-2} : THREADS))" ;;
+    issue-cc) echo "issue $BASIC" ;;
   esac
 }
-baseline_of() { case "$1" in introspect-*) echo introspect-hit ;; verify-*) echo verify-hit ;; esac; }
+# The limit of each scenario: the bare server for cache hits, the database baseline for what reads or writes.
+limit_of() { case "$1" in *-hit) echo "baseline $BASE" ;; *) echo "baseline-db $DBASE" ;; esac; }
 
 JFR_ON=0
 jfr_start() {
@@ -303,7 +330,7 @@ record() { # server scenario conns line extra
   echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
 }
 
-counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"')"; }
+counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"') $(metric_sum '^tessera_tokens_issued_total')"; }
 
 measure_tessera() { # scenario conns tokenfile
   local s="$1" c="$2" tokens="$3" before after line
@@ -312,21 +339,21 @@ measure_tessera() { # scenario conns tokenfile
   # shellcheck disable=SC2046
   line="$(run_wrk "$T" "$c" "$DURATION" $(load_args "$s" "$tokens" "$c"))"
   after="$(counters)"
-  read -r h0 m0 a0 <<<"$before"
-  read -r h1 m1 a1 <<<"$after"
-  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0))"
+  read -r h0 m0 a0 i0 <<<"$before"
+  read -r h1 m1 a1 i1 <<<"$after"
+  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0))"
   log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0))"
 }
 
-measure_baseline() { # scenario conns
+measure_baseline() { # scenario conns: the scenario's limit, same request shape (misses read existing rows)
   [[ -n "$BASELINE_PID" ]] || return 0
-  local s line
-  s="$(baseline_of "$1")"
-  if grep -q "^baseline $s $2 " "$RAW"; then return 0; fi
+  local s="$1" line server url tokens="$WORK/hit.tokens"
+  read -r server url <<<"$(limit_of "$s")"
+  [[ "$s" == *-miss ]] && tokens="$WORK/miss.pool"
   # shellcheck disable=SC2046
-  line="$(run_wrk "$BASE" "$2" "$DURATION" $(load_args "$s" "$WORK/hit.tokens"))"
-  record baseline "$s" "$2" "$line" ""
-  log "baseline $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line")"
+  line="$(run_wrk "$url" "$2" "$DURATION" $(load_args "$s" "$tokens" "$2"))"
+  record "$server" "$s" "$2" "$line" ""
+  log "$server $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line")"
 }
 
 LAST_MISS_REQUESTS=0
@@ -337,6 +364,7 @@ miss_slice() { # the unused rest of the fresh pool -> file; restarts Tessera whe
     jfr_stop
     stop_tessera
     start_tessera
+    start_db_baseline
     # JIT warm-up after the restart: cached path, then the database path with the warm-up set.
     # shellcheck disable=SC2046
     run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/hit.tokens") >/dev/null
@@ -353,35 +381,43 @@ miss_used() { # requests of the last run -> advance the pool offset (each thread
   MISS_OFFSET=$((MISS_OFFSET + LAST_MISS_REQUESTS + 2 * 128))
 }
 
-warmed=""
+measure_pair() { # scenario conns round: limit and Tessera back to back, the order alternating per round
+  local s="$1" c="$2" r="$3"
+  if ((r % 2 == 0)); then measure_baseline "$s" "$c"; fi
+  if [[ "$s" == *-miss ]]; then
+    miss_slice
+    measure_tessera "$s" "$c" "$WORK/miss.run"
+    miss_used
+  else
+    measure_tessera "$s" "$c" "$WORK/hit.tokens"
+  fi
+  if ((r % 2 == 1)); then measure_baseline "$s" "$c"; fi
+}
+
 for s in $SCENARIOS; do
   log "warm-up $s"
-  if [[ -n "$BASELINE_PID" && "$warmed" != *"$(baseline_of "$s")"* ]]; then
+  if [[ -n "$BASELINE_PID" ]]; then
+    read -r _ url <<<"$(limit_of "$s")"
+    tokens="$WORK/hit.tokens"
+    [[ "$s" == *-miss ]] && tokens="$WORK/miss.pool"
     # shellcheck disable=SC2046
-    run_wrk "$BASE" 32 "$WARMUP" $(load_args "$(baseline_of "$s")" "$WORK/hit.tokens") >/dev/null
-    warmed="$warmed $(baseline_of "$s")"
+    run_wrk "$url" 32 "$WARMUP" $(load_args "$s" "$tokens" 32) >/dev/null
   fi
-  if [[ "$s" == *-miss ]]; then
-    # shellcheck disable=SC2046
-    run_wrk "$T" 32 "$WARMUP" $(load_args "$s" "$WORK/miss.warm") >/dev/null
-  else
-    # shellcheck disable=SC2046
-    run_wrk "$T" 32 "$WARMUP" $(load_args "$s" "$WORK/hit.tokens") >/dev/null
-  fi
-  for c in $CONNS; do
-    measure_baseline "$s" "$c"
-    if [[ "$s" == *-miss ]]; then
-      miss_slice
-      measure_tessera "$s" "$c" "$WORK/miss.run"
-      miss_used
-    else
-      measure_tessera "$s" "$c" "$WORK/hit.tokens"
-    fi
+  case "$s" in
+    *-miss) tokens="$WORK/miss.warm" ;;
+    *) tokens="$WORK/hit.tokens" ;;
+  esac
+  # shellcheck disable=SC2046
+  run_wrk "$T" 32 "$WARMUP" $(load_args "$s" "$tokens" 32) >/dev/null
+  for r in $(seq 0 $((ROUNDS - 1))); do
+    for c in $CONNS; do
+      measure_pair "$s" "$c" "$r"
+    done
   done
 done
 jfr_stop
 
 # ---- report
 python3 "$BENCH_DIR/report.py" "$RAW" "$RESULTS/$STAMP" "$CORES" "$DURATION" "$WARMUP" \
-  "$(wc -c <"$WORK/introspect.body")" "${MISS_RUN_TOKENS}"
+  "$(wc -c <"$WORK/introspect.body")" "${MISS_RUN_TOKENS}" "$ROUNDS"
 log "results: $RESULTS/$STAMP.md, $RESULTS/$STAMP.json"
