@@ -5,6 +5,7 @@ import dev.tessera.auth.ClientRateLimiter;
 import dev.tessera.auth.PasswordHasher;
 import dev.tessera.auth.UserAuthenticator;
 import dev.tessera.config.TesseraConfig;
+import dev.tessera.gateway.Gatekeeper;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.AuditStore;
 import dev.tessera.store.ClientStore;
@@ -21,6 +22,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 public record Services(
     TesseraConfig config,
     TokenVerifier verifier,
+    Gatekeeper gatekeeper,
     TokenIssuer issuer,
     ClientRevocation clientRevocation,
     Revoker revoker,

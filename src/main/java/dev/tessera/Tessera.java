@@ -8,7 +8,12 @@ import dev.tessera.auth.UserAuthenticator;
 import dev.tessera.cluster.ClusterManagerFactory;
 import dev.tessera.cluster.EventBusBroadcaster;
 import dev.tessera.cluster.RevocationFollower;
+import dev.tessera.config.ConfigException;
 import dev.tessera.config.TesseraConfig;
+import dev.tessera.gateway.Gatekeeper;
+import dev.tessera.gateway.GatewayMetrics;
+import dev.tessera.gateway.PolicyFile;
+import dev.tessera.gateway.PolicyWatcher;
 import dev.tessera.http.HttpVerticle;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.AuditStore;
@@ -77,6 +82,8 @@ public final class Tessera {
   private PasswordHasher hasher;
   private RevocationFollower follower;
   private LastUsedRecorder lastUsed;
+  private TesseraMetrics metrics;
+  private PolicyWatcher policy;
   private Services services;
   private String httpDeployment;
   private volatile boolean stopping;
@@ -125,7 +132,15 @@ public final class Tessera {
   }
 
   private Future<Tessera> boot() {
-    return vertx.executeBlocking(() -> DatabaseServer.start(config), false)
+    metrics = new TesseraMetrics(registry);
+    // The route policy first: a bad file stops start-up with one line, before anything else starts.
+    return PolicyWatcher.load(vertx, config.policyFile(), new GatewayMetrics(metrics))
+        .recover(e -> Future.failedFuture(e instanceof PolicyFile.Invalid
+            ? new ConfigException("TESSERA_POLICY_FILE", e.getMessage()) : e))
+        .compose(watcher -> {
+          policy = watcher;
+          return vertx.executeBlocking(() -> DatabaseServer.start(config), false);
+        })
         .compose(db -> {
           database = db;
           pool = PgBuilder.pool()
@@ -159,6 +174,7 @@ public final class Tessera {
           httpDeployment = id;
           vertx.setPeriodic(config.lastUsedFlushInterval().toMillis(), t -> lastUsed.flush());
           vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), t -> purgeExpired());
+          policy.follow(config.policyReloadInterval());
           log.info("Tessera listening on port {} ({} event-loop verticles)", config.httpPort(), config.httpInstances());
           return this;
         });
@@ -206,7 +222,6 @@ public final class Tessera {
 
   private void buildServices(byte[] secret) {
     Clock clock = Clock.systemUTC();
-    TesseraMetrics metrics = new TesseraMetrics(registry);
     TokenCodec codec = new TokenCodec(secret);
     UserStore userStore = new UserStore(pool);
     ClientStore clientStore = new ClientStore(pool);
@@ -232,8 +247,10 @@ public final class Tessera {
         .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()))
         // Not ready while shutting down, so the load balancer stops sending before the server stops.
         .register("serving", promise -> promise.complete(stopping ? Status.KO() : Status.OK()));
+    TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock);
     services = new Services(config,
-        new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock),
+        verifier,
+        new Gatekeeper(verifier, policy, policy.metrics(), clock, config.catchupInterval()),
         new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(), config.refreshTtl()),
         new ClientRevocation(codec, tokenStore, revoker),
         revoker,
@@ -276,6 +293,9 @@ public final class Tessera {
         .compose(v -> {
           if (follower != null) {
             follower.stop();
+          }
+          if (policy != null) {
+            policy.stop();
           }
           return broadcaster == null ? Future.succeededFuture() : broadcaster.stop().otherwiseEmpty();
         })

@@ -45,6 +45,8 @@ public record TesseraConfig(
     int argon2Iterations,
     int maxBodyBytes,
     int tokenRatePerClient,
+    Optional<String> policyFile,
+    Duration policyReloadInterval,
     Optional<Tls> tls) {
 
   /** PEM files for HTTPS; both or neither. */
@@ -60,7 +62,8 @@ public record TesseraConfig(
       "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_REVOCATION_ACK_TIMEOUT",
       "TESSERA_LAST_USED_FLUSH_INTERVAL",
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
-      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT");
+      "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT",
+      "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -123,6 +126,8 @@ public record TesseraConfig(
         v.intIn("TESSERA_ARGON2_ITERATIONS", 1, 100),
         v.intIn("TESSERA_MAX_BODY_BYTES", 1024, 10 * 1024 * 1024),
         v.intIn("TESSERA_TOKEN_RATE_PER_CLIENT", 1, 1_000_000),
+        v.optional("TESSERA_POLICY_FILE"),
+        v.positiveDuration("TESSERA_POLICY_RELOAD_INTERVAL"),
         tls(v));
   }
 

@@ -9,7 +9,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
-import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /** One per event loop: the router over the node's shared services, and the HTTP server. */
@@ -38,7 +37,7 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     });
     new OAuthRoutes(services).mount(router);
-    new VerifyRoute(services, Clock.systemUTC()).mount(router);
+    new VerifyRoute(services.gatekeeper()).mount(router);
     new OpsRoutes(services).mount(router);
     router.route("/admin/api/*").subRouter(new AdminRoutes(services).router(vertx));
     // vertx-web matches "/admin/" to this route as well: redirect only the bare path, or it loops.

@@ -1,113 +1,84 @@
 package dev.tessera.http;
 
-import dev.tessera.Services;
 import dev.tessera.domain.Scopes;
-import dev.tessera.metrics.TesseraMetrics.Endpoint;
-import dev.tessera.token.CachedToken;
+import dev.tessera.gateway.Decision;
+import dev.tessera.gateway.Gatekeeper;
+import dev.tessera.gateway.OriginalRequest;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.time.Clock;
 
 /**
- * Forward authentication for reverse proxies (nginx {@code auth_request}, Traefik ForwardAuth, Envoy
- * ext_authz): the proxy passes the caller's Authorization header and gets 200 with identity headers,
- * 401 or 403 in RFC 6750 §3 form.
+ * The HTTP doors of forward authentication (DESIGN.md §8): {@code GET /auth/verify} for nginx,
+ * ingress-nginx, Traefik and Caddy, and any method on {@code /auth/verify/<original path>} for Envoy's
+ * HTTP ext_authz, Istio and Gateway API. Both end in the same {@link Gatekeeper} decision and the same
+ * RFC 6750 §3 answers. {@link #handle} needs only the request, so it can also sit in front of the router.
  */
 final class VerifyRoute {
-  private static final Logger log = LoggerFactory.getLogger(VerifyRoute.class);
+  static final String PATH = "/auth/verify";
+  /** A scope list the gateway adds for a route, on doors where the query string is the client's own. */
+  static final String SCOPE_HEADER = "X-Tessera-Scope";
   private static final String CHALLENGE = "Bearer realm=\"tessera\"";
   private static final String INVALID = CHALLENGE + ", error=\"invalid_token\", error_description=\"the access token is invalid, expired or revoked\"";
   // A rejected token never becomes valid again, but the header may change: gateways may cache a 401 briefly.
   private static final String REJECTION_CACHE = "max-age=1";
 
-  private final Services services;
-  private final Clock clock;
-  private final long boundSeconds;
+  private final Gatekeeper gatekeeper;
 
-  VerifyRoute(Services services, Clock clock) {
-    this.services = services;
-    this.clock = clock;
-    this.boundSeconds = Math.max(0, services.config().catchupInterval().toSeconds());
+  VerifyRoute(Gatekeeper gatekeeper) {
+    this.gatekeeper = gatekeeper;
   }
 
   void mount(Router router) {
-    router.get("/auth/verify").handler(this::verify);
+    router.get(PATH).handler(ctx -> handle(ctx.request()));
+    router.route(PATH + "/*").handler(ctx -> handle(ctx.request()));
   }
 
-  private void verify(RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
+  void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    boolean prefixed = request.path().length() > PATH.length();
+    OriginalRequest original = prefixed ? OriginalRequests.prefixed(request, PATH.length())
+        : OriginalRequests.forwarded(request);
     Scopes required;
     try {
-      required = Scopes.parse(ctx.request().getParam("scope"));
+      Scopes header = Scopes.parse(request.getHeader(SCOPE_HEADER));
+      // Behind Envoy the query string is the original request's: a client's own ?scope= is not the gateway's.
+      Scopes query = prefixed ? Scopes.NONE : Scopes.parse(request.getParam("scope"));
+      required = header.isEmpty() ? query : query.isEmpty() ? header : Scopes.parse(header + " " + query);
     } catch (IllegalArgumentException e) {
       response.setStatusCode(400).putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE)
-          .end("scope query parameter is malformed");
+          .end("required scopes (scope query parameter or " + SCOPE_HEADER + " header) are malformed");
       return;
     }
-    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      // RFC 6750 §3.1: no credentials at all gets a bare challenge without an error code.
-      reject(response, 401, authorization == null ? CHALLENGE : INVALID);
-      return;
-    }
-    String token = authorization.substring(7).strip();
-    services.verifier().verify(token, Endpoint.VERIFY).onSuccess(v -> {
-      if (!v.active()) {
-        reject(response, 401, INVALID);
-        return;
-      }
-      CachedToken t = v.token();
-      if (!t.scopes().containsAll(required)) {
-        reject(response, 403, CHALLENGE + ", error=\"insufficient_scope\", scope=\"" + required + "\"");
-        return;
-      }
-      // Gateways may cache this answer only as long as Tessera itself could be stale (DESIGN §5.5).
-      // Not "private": nginx's proxy_cache, keyed on the Authorization header, is the intended reader;
-      // generic shared caches already refuse to store answers to requests that carry Authorization
-      // (RFC 9111 §3.5).
-      long remaining = Math.max(0, t.expiresAt() - clock.millis() / 1000);
-      response.putHeader("X-Auth-Subject", t.subject())
-          .putHeader("X-Auth-Client-Id", t.clientId())
-          .putHeader("X-Auth-Scope", t.scopes().toString())
-          .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=" + Math.min(boundSeconds, remaining));
-      if (t.username() != null) {
-        response.putHeader("X-Auth-Username", headerValue(t.username()));
-      }
-      response.setStatusCode(200).end();
-    }).onFailure(e -> {
-      log.warn("verification unavailable: {}", e.toString());
-      response.setStatusCode(503).putHeader(HttpHeaders.RETRY_AFTER, "1")
-          .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE).end();
-    });
+    gatekeeper.decide(original, request.getHeader(HttpHeaders.AUTHORIZATION), required)
+        .onSuccess(d -> respond(response, d));
   }
 
-  /**
-   * HTTP/1.1 header values are Latin-1 at best: a username such as "李雷@example.com" would reach the
-   * API as "??@example.com", and two users could look alike. Anything outside printable ASCII (and
-   * "%" itself) is therefore sent percent-encoded as UTF-8 (RFC 3986 §2.1); plain ASCII usernames,
-   * e-mail addresses included, pass unchanged.
-   */
-  static String headerValue(String value) {
-    boolean plain = value.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '%');
-    if (plain) {
-      return value;
-    }
-    StringBuilder encoded = new StringBuilder(value.length() * 3);
-    for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if (c >= 0x20 && c < 0x7f && c != '%') {
-        encoded.append((char) c);
-      } else {
-        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+  private static void respond(HttpServerResponse response, Decision d) {
+    switch (d.outcome()) {
+      case ALLOW -> {
+        d.identity(response::putHeader);
+        // Not "private": nginx's proxy_cache, keyed on the Authorization header, is the intended reader;
+        // generic shared caches already refuse to store answers to requests that carry Authorization
+        // (RFC 9111 §3.5).
+        response.putHeader(HttpHeaders.CACHE_CONTROL, "max-age=" + d.maxAgeSeconds()).setStatusCode(200).end();
       }
+      case NO_TOKEN -> reject(response, 401, CHALLENGE);
+      case INVALID_TOKEN -> reject(response, 401, INVALID);
+      case INSUFFICIENT_SCOPE -> reject(response, 403, insufficientScope(d.required()));
+      case DENIED -> response.setStatusCode(403).putHeader(HttpHeaders.CACHE_CONTROL, REJECTION_CACHE).end();
+      case UNAVAILABLE -> response.setStatusCode(503).putHeader(HttpHeaders.RETRY_AFTER, "1")
+          .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE).end();
     }
-    return encoded.toString();
+  }
+
+  static String insufficientScope(Scopes required) {
+    return CHALLENGE + ", error=\"insufficient_scope\", scope=\"" + required + "\"";
+  }
+
+  static String challenge(Decision.Outcome outcome) {
+    return outcome == Decision.Outcome.NO_TOKEN ? CHALLENGE : INVALID;
   }
 
   private static void reject(HttpServerResponse response, int status, String challenge) {

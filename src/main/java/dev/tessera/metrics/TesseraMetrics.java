@@ -53,13 +53,7 @@ public final class TesseraMetrics {
     for (Endpoint e : Endpoint.values()) {
       for (Result r : Result.values()) {
         for (Source s : Source.values()) {
-          verification[e.ordinal()][r.ordinal()][s.ordinal()] = Timer.builder("tessera.verification")
-              .description("Time to answer whether a token is active")
-              .tag("endpoint", label(e)).tag("result", label(r)).tag("source", label(s))
-              .serviceLevelObjectives(VERIFICATION_BUCKETS)
-              .minimumExpectedValue(VERIFICATION_BUCKETS[0])
-              .maximumExpectedValue(Duration.ofSeconds(1))
-              .register(registry);
+          verification[e.ordinal()][r.ordinal()][s.ordinal()] = verificationTimer(label(e), label(r), label(s));
         }
       }
     }
@@ -85,6 +79,21 @@ public final class TesseraMetrics {
         .register(registry);
     ackTimeouts = Counter.builder("tessera.revocation.ack.timeouts")
         .description("Nodes that had not confirmed a revocation when its acknowledgement timeout passed")
+        .register(registry);
+  }
+
+  /**
+   * A {@code tessera_verification_seconds} series with the standard buckets. Also used for gateway
+   * decisions that need no token check (route denied, anonymous route, no token), so every decision a
+   * gateway asks for is timed in one histogram.
+   */
+  public Timer verificationTimer(String endpoint, String result, String source) {
+    return Timer.builder("tessera.verification")
+        .description("Time to answer whether a token is active")
+        .tag("endpoint", endpoint).tag("result", result).tag("source", source)
+        .serviceLevelObjectives(VERIFICATION_BUCKETS)
+        .minimumExpectedValue(VERIFICATION_BUCKETS[0])
+        .maximumExpectedValue(Duration.ofSeconds(1))
         .register(registry);
   }
 

@@ -88,6 +88,19 @@ public final class TestClient implements AutoCloseable {
     return request.send().await();
   }
 
+  /** Any method, no body, the given headers: what a gateway sends to a forward-auth door. */
+  public HttpResponse<Buffer> request(String method, String path, Map<String, String> headers) {
+    HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    headers.forEach((name, value) -> {
+      if (name.equalsIgnoreCase("Host")) {
+        request.virtualHost(value);
+      } else {
+        request.putHeader(name, value);
+      }
+    });
+    return request.send().await();
+  }
+
   public HttpResponse<Buffer> json(String method, String path, JsonObject body, String bearer) {
     HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
     if (bearer != null) {
