@@ -15,6 +15,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Where the database is: an external PostgreSQL from {@code TESSERA_DB_URL}, or an embedded one under
@@ -67,15 +68,37 @@ public final class DatabaseServer implements AutoCloseable {
     Path pgData = dataDir.resolve("postgres").toAbsolutePath();
     try {
       Files.createDirectories(pgData);
+      new LeftoverPostgres(pgData).stopIfRunning();
+      EmbeddedPassword password = EmbeddedPassword.loadOrCreate(dataDir, pgData);
       log.info("starting embedded PostgreSQL in {}", pgData);
-      EmbeddedPostgres pg = EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(pgData)
           .setCleanDataDirectory(false)
-          .setRegisterShutdownHook(true)
-          .start();
+          // Tessera.close() stops the database after draining requests and flushing; zonky's own hook
+          // would race it and cut the flush off (issue 15).
+          .setRegisterShutdownHook(false)
+          // zonky's defaults are for throwaway test databases: a revocation answered 200 must survive a
+          // host crash or power loss, and with fsync off the whole database may not.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
+          .setConnectConfig("password", password.value())
+          // Crash recovery after a kill, with fsync on, can take longer than zonky's 10 s.
+          .setPGStartupWait(Duration.ofSeconds(60));
+      password.initdbOptions().forEach(o -> builder.setLocaleConfig(o[0], o[1]));
+      EmbeddedPostgres pg = builder.start();
+      try {
+        password.enforce(pgData, pg.getPostgresDatabase());
+      } catch (RuntimeException e) {
+        pg.close();
+        throw e;
+      }
       PgConnectOptions options = new PgConnectOptions()
-          .setHost("localhost").setPort(pg.getPort()).setDatabase("postgres").setUser("postgres");
+          .setHost("localhost").setPort(pg.getPort()).setDatabase("postgres").setUser("postgres")
+          .setPassword(password.value());
       return new DatabaseServer(options, pg);
+    } catch (ConfigException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new ConfigException("TESSERA_DATA_DIR",
           "cannot start embedded PostgreSQL in " + pgData + ": " + e.getMessage());

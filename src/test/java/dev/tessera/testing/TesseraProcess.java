@@ -59,6 +59,14 @@ public final class TesseraProcess implements AutoCloseable {
         "TESSERA_ARGON2_ITERATIONS", "1"));
   }
 
+  /** The usual test settings, but with Tessera's own embedded PostgreSQL under {@code dataDir}. */
+  public static Map<String, String> embeddedEnv(Path dataDir) {
+    Map<String, String> env = testEnv("");
+    env.remove("TESSERA_DB_URL");
+    env.put("TESSERA_DATA_DIR", dataDir.toString());
+    return env;
+  }
+
   public int port() {
     return port;
   }

@@ -25,7 +25,10 @@ public final class TestDatabase {
   private static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
-        server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+        // Throwaway test data: fsync and synchronous commit off on purpose, for speed. The shipped
+        // embedded server turns both on (DatabaseServer; EmbeddedDatabaseTest checks it).
+        server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300")
+            .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off").start();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL for tests", e);
       }
