@@ -8,6 +8,6 @@ WORKDIR /app
 COPY conf/tessera.json conf/tessera.json
 COPY target/tessera.jar tessera.jar
 USER 10001
-EXPOSE 8080 5701
+EXPOSE 8080 9000 5701
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 ENTRYPOINT ["java", "-jar", "/app/tessera.jar"]

@@ -194,6 +194,10 @@ function consistency(rendered, extras) {
     if (o.kind === "ConfigMap" || o.kind === "Secret")
       for (const k of Object.keys({ ...o.data, ...o.stringData })) checkKey(k, ident(o));
   }
+  // With TESSERA_MANAGEMENT_PORT set, the public port serves no metrics or health: probes and scrapes must
+  // target the management port, or every pod would fail its probes.
+  const managementPort = Number(find("ConfigMap", "tessera-config")?.data?.TESSERA_MANAGEMENT_PORT) || null;
+  const containerPortNumbers = new Map();
   for (const d of rendered.filter((o) => o.kind === "Deployment")) {
     const pod = d.spec?.template;
     const where = ident(d);
@@ -208,10 +212,16 @@ function consistency(rendered, extras) {
         const kind = ef.configMapRef ? "ConfigMap" : "Secret";
         if (ref && !find(kind, ref.name)) out.push(`${where}: envFrom ${kind} ${ref.name} is neither rendered nor in an example file`);
       }
+      const byName = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+      for (const [name, number] of byName) containerPortNumbers.set(name, number);
       const probes = { livenessProbe: "/health/live", readinessProbe: "/health/ready", startupProbe: null };
       for (const [p, want] of Object.entries(probes)) {
         if (!c[p]) out.push(`${where}: container ${c.name} has no ${p}`);
         else if (want && c[p].httpGet?.path !== want) out.push(`${where}: ${p} should GET ${want}`);
+        const port = c[p]?.httpGet?.port;
+        const number = typeof port === "string" ? byName.get(port) : port;
+        if (c[p] && managementPort && number !== managementPort)
+          out.push(`${where}: ${p} targets port ${port}, not TESSERA_MANAGEMENT_PORT ${managementPort} (the only port serving health)`);
       }
     }
     const ports = new Set((pod?.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name)));
@@ -238,7 +248,13 @@ function consistency(rendered, extras) {
     const svcs = rendered.filter((s) => s.kind === "Service" && matches(m.spec?.selector?.matchLabels, s.metadata?.labels));
     if (svcs.length === 0) out.push(`${ident(m)}: selector matches no Service`);
     for (const e of m.spec?.endpoints ?? [])
-      for (const s of svcs) if (!(s.spec.ports ?? []).some((p) => p.name === e.port)) out.push(`${ident(m)}: Service ${s.metadata.name} has no port named ${e.port}`);
+      for (const s of svcs) {
+        const port = (s.spec.ports ?? []).find((p) => p.name === e.port);
+        if (!port) out.push(`${ident(m)}: Service ${s.metadata.name} has no port named ${e.port}`);
+        const target = typeof port?.targetPort === "string" ? containerPortNumbers.get(port.targetPort) : port?.targetPort ?? port?.port;
+        if (port && managementPort && target !== managementPort)
+          out.push(`${ident(m)}: scrapes ${s.metadata.name}:${e.port}, not TESSERA_MANAGEMENT_PORT ${managementPort} (the only port serving /metrics)`);
+      }
   }
   return out;
 }

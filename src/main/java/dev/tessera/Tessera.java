@@ -15,6 +15,7 @@ import dev.tessera.gateway.GatewayMetrics;
 import dev.tessera.gateway.PolicyFile;
 import dev.tessera.gateway.PolicyWatcher;
 import dev.tessera.http.HttpVerticle;
+import dev.tessera.http.ManagementVerticle;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.AuditStore;
 import dev.tessera.store.ClientStore;
@@ -168,6 +169,7 @@ public final class Tessera {
         // The log is loaded after the consumer is registered, so nothing published in between is missed.
         .compose(v -> follower.start())
         .compose(v -> new Bootstrap(services, config).run())
+        .compose(v -> deployManagement())
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
             new DeploymentOptions().setInstances(config.httpInstances())))
         .map(id -> {
@@ -178,6 +180,17 @@ public final class Tessera {
           log.info("Tessera listening on port {} ({} event-loop verticles)", config.httpPort(), config.httpInstances());
           return this;
         });
+  }
+
+  /** Metrics and health on their own port when TESSERA_MANAGEMENT_PORT is set; else the HTTP verticle serves them. */
+  private Future<Void> deployManagement() {
+    if (config.managementPort().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int port = config.managementPort().get();
+    return vertx.deployVerticle(new ManagementVerticle(services, port))
+        .onSuccess(id -> log.info("metrics and health on management port {}", port))
+        .mapEmpty();
   }
 
   private Future<Void> joinCluster() {

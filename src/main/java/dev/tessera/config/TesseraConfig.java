@@ -47,7 +47,8 @@ public record TesseraConfig(
     int tokenRatePerClient,
     Optional<String> policyFile,
     Duration policyReloadInterval,
-    Optional<Tls> tls) {
+    Optional<Tls> tls,
+    Optional<Integer> managementPort) {
 
   /** PEM files for HTTPS; both or neither. */
   public record Tls(String certPath, String keyPath) {
@@ -63,7 +64,7 @@ public record TesseraConfig(
       "TESSERA_LAST_USED_FLUSH_INTERVAL",
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
       "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT",
-      "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL");
+      "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL", "TESSERA_MANAGEMENT_PORT");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -128,7 +129,8 @@ public record TesseraConfig(
         v.intIn("TESSERA_TOKEN_RATE_PER_CLIENT", 1, 1_000_000),
         v.optional("TESSERA_POLICY_FILE"),
         v.positiveDuration("TESSERA_POLICY_RELOAD_INTERVAL"),
-        tls(v));
+        tls(v),
+        managementPort(v, port));
   }
 
   private static Optional<Tls> tls(Values v) {
@@ -147,6 +149,18 @@ public record TesseraConfig(
       }
     }
     return Optional.of(new Tls(cert.get(), key.get()));
+  }
+
+  /** Metrics and health on a port of their own, so the public port never serves them. */
+  private static Optional<Integer> managementPort(Values v, int httpPort) {
+    if (v.optional("TESSERA_MANAGEMENT_PORT").isEmpty()) {
+      return Optional.empty();
+    }
+    int port = v.intIn("TESSERA_MANAGEMENT_PORT", 1, 65535);
+    if (port == httpPort) {
+      throw new ConfigException("TESSERA_MANAGEMENT_PORT", "must differ from TESSERA_HTTP_PORT (" + httpPort + ")");
+    }
+    return Optional.of(port);
   }
 
   /**

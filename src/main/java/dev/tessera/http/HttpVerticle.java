@@ -38,7 +38,10 @@ public final class HttpVerticle extends VerticleBase {
     });
     new OAuthRoutes(services).mount(router);
     new VerifyRoute(services.gatekeeper()).mount(router);
-    new OpsRoutes(services).mount(router);
+    if (services.config().managementPort().isEmpty()) {
+      // No management port: one process on a laptop serves metrics and health here, as it always has.
+      new OpsRoutes(services).mount(router);
+    }
     router.route("/admin/api/*").subRouter(new AdminRoutes(services).router(vertx));
     // vertx-web matches "/admin/" to this route as well: redirect only the bare path, or it loops.
     router.get("/admin").handler(ctx -> {

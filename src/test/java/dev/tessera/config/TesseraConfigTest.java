@@ -115,4 +115,12 @@ class TesseraConfigTest {
     assertThatThrownBy(() -> TesseraConfig.from(defaults().put("TESSERA_ACCESS_TTL", "soon")))
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").startsWith("configuration error: TESSERA_ACCESS_TTL"));
   }
+
+  @Test
+  void managementPortIsUnsetByDefaultAndMustDifferFromTheHttpPort() {
+    assertThat(TesseraConfig.from(defaults()).managementPort()).isEmpty();
+    assertThat(TesseraConfig.from(defaults().put("TESSERA_MANAGEMENT_PORT", "9000")).managementPort()).contains(9000);
+    assertRejected(defaults().put("TESSERA_MANAGEMENT_PORT", "8080"), "TESSERA_MANAGEMENT_PORT");
+    assertRejected(defaults().put("TESSERA_MANAGEMENT_PORT", "70000"), "TESSERA_MANAGEMENT_PORT");
+  }
 }
