@@ -48,7 +48,9 @@ public record TesseraConfig(
     Optional<String> policyFile,
     Duration policyReloadInterval,
     Optional<Tls> tls,
-    Optional<Integer> managementPort) {
+    Optional<Integer> managementPort,
+    TrustedProxies trustedProxies,
+    Duration auditRetention) {
 
   /** PEM files for HTTPS; both or neither. */
   public record Tls(String certPath, String keyPath) {
@@ -64,7 +66,8 @@ public record TesseraConfig(
       "TESSERA_LAST_USED_FLUSH_INTERVAL",
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
       "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT",
-      "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL", "TESSERA_MANAGEMENT_PORT");
+      "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL", "TESSERA_MANAGEMENT_PORT",
+      "TESSERA_TRUSTED_PROXIES", "TESSERA_AUDIT_RETENTION");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -130,7 +133,17 @@ public record TesseraConfig(
         v.optional("TESSERA_POLICY_FILE"),
         v.positiveDuration("TESSERA_POLICY_RELOAD_INTERVAL"),
         tls(v),
-        managementPort(v, port));
+        managementPort(v, port),
+        trustedProxies(v),
+        v.positiveDuration("TESSERA_AUDIT_RETENTION"));
+  }
+
+  private static TrustedProxies trustedProxies(Values v) {
+    try {
+      return v.optional("TESSERA_TRUSTED_PROXIES").map(TrustedProxies::parse).orElse(TrustedProxies.none());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TESSERA_TRUSTED_PROXIES", e.getMessage());
+    }
   }
 
   private static Optional<Tls> tls(Values v) {

@@ -36,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
           .set("X-Frame-Options", "DENY");
       ctx.next();
     });
+    router.route().handler(new ClientAddress(services.config().trustedProxies()));
     new OAuthRoutes(services).mount(router);
     new VerifyRoute(services.gatekeeper()).mount(router);
     if (services.config().managementPort().isEmpty()) {

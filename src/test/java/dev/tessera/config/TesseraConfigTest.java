@@ -123,4 +123,17 @@ class TesseraConfigTest {
     assertRejected(defaults().put("TESSERA_MANAGEMENT_PORT", "8080"), "TESSERA_MANAGEMENT_PORT");
     assertRejected(defaults().put("TESSERA_MANAGEMENT_PORT", "70000"), "TESSERA_MANAGEMENT_PORT");
   }
+
+  @Test
+  void trustedProxiesAreCidrBlocksAndAuditRetentionADuration() {
+    TesseraConfig shipped = TesseraConfig.from(defaults());
+    assertThat(shipped.trustedProxies().isEmpty()).isTrue();
+    assertThat(shipped.auditRetention()).isEqualTo(Duration.ofDays(90));
+    TesseraConfig set = TesseraConfig.from(defaults().put("TESSERA_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32")
+        .put("TESSERA_AUDIT_RETENTION", "P30D"));
+    assertThat(set.trustedProxies().toString()).isEqualTo("10.0.0.0/8,2001:db8::/32");
+    assertThat(set.auditRetention()).isEqualTo(Duration.ofDays(30));
+    assertRejected(defaults().put("TESSERA_TRUSTED_PROXIES", "lb.internal"), "TESSERA_TRUSTED_PROXIES");
+    assertRejected(defaults().put("TESSERA_AUDIT_RETENTION", "PT0S"), "TESSERA_AUDIT_RETENTION");
+  }
 }

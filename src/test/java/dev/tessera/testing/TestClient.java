@@ -54,6 +54,26 @@ public final class TestClient implements AutoCloseable {
     return web.post(path).sendForm(body);
   }
 
+  /** The same form POST with extra request headers, without waiting. */
+  public io.vertx.core.Future<HttpResponse<Buffer>> postFormAsync(String path, Map<String, String> form,
+                                                                  Map<String, String> headers) {
+    MultiMap body = MultiMap.caseInsensitiveMultiMap();
+    form.forEach(body::add);
+    HttpRequest<Buffer> request = web.post(path);
+    headers.forEach(request::putHeader);
+    return request.sendForm(body);
+  }
+
+  /** Headers a trusted proxy adds for a client at {@code address} (the node must trust 127.0.0.1). */
+  public static Map<String, String> from(String address) {
+    return Map.of("X-Forwarded-For", address);
+  }
+
+  /** {@link #from} plus an Authorization header. */
+  public static Map<String, String> from(String address, String authorization) {
+    return Map.of("X-Forwarded-For", address, "Authorization", authorization);
+  }
+
   /** A form POST with extra request headers (User-Agent, Authorization, ...). */
   public HttpResponse<Buffer> postForm(String path, Map<String, String> form, Map<String, String> headers) {
     MultiMap body = MultiMap.caseInsensitiveMultiMap();
