@@ -2,7 +2,11 @@ package dev.tessera;
 
 import dev.tessera.auth.ClientAuthenticator;
 import dev.tessera.auth.ClientRateLimiter;
+import dev.tessera.auth.FailureLedger;
+import dev.tessera.auth.LocalFailureLedger;
+import dev.tessera.auth.LocalRateBuckets;
 import dev.tessera.auth.LoginThrottle;
+import dev.tessera.auth.RateBuckets;
 import dev.tessera.auth.PasswordHasher;
 import dev.tessera.auth.UserAuthenticator;
 import dev.tessera.cluster.ClusterManagerFactory;
@@ -206,9 +210,22 @@ public final class Tessera {
         clusterManager.getNodeId(), broadcaster.members()));
   }
 
-  /** One hourly batch of deleting long-expired rows; failures are logged and retried next hour. */
+  /** One hourly batch of deleting long-expired rows and old audit events; failures are logged and retried next hour. */
   private Future<Housekeeping.Purged> purgeExpired() {
-    return purgeExpiredBefore(Clock.systemUTC().instant().minus(EXPIRED_ROWS_KEPT));
+    java.time.Instant now = Clock.systemUTC().instant();
+    purgeAuditBefore(now.minus(config.auditRetention()));
+    return purgeExpiredBefore(now.minus(EXPIRED_ROWS_KEPT));
+  }
+
+  /** Deletes one batch of audit events recorded before {@code cutoff} (TESSERA_AUDIT_RETENTION ago, hourly). */
+  public Future<Integer> purgeAuditBefore(java.time.Instant cutoff) {
+    return new Housekeeping(pool).purgeAuditBefore(cutoff)
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.info("housekeeping removed {} audit events older than {}", n, config.auditRetention());
+          }
+        })
+        .onFailure(e -> log.warn("audit housekeeping failed, will retry: {}", e.getMessage()));
   }
 
   /** Deletes one batch of tokens, sessions and revocation-log rows that expired before {@code cutoff}. */
@@ -260,6 +277,8 @@ public final class Tessera {
         .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()))
         // Not ready while shutting down, so the load balancer stops sending before the server stops.
         .register("serving", promise -> promise.complete(stopping ? Status.KO() : Status.OK()));
+    FailureLedger failureLedger = new LocalFailureLedger();
+    RateBuckets rateBuckets = new LocalRateBuckets();
     TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock);
     services = new Services(config,
         verifier,
@@ -267,10 +286,10 @@ public final class Tessera {
         new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(), config.refreshTtl()),
         new ClientRevocation(codec, tokenStore, revoker),
         revoker,
-        new UserAuthenticator(userStore, hasher, new LoginThrottle(clock)),
-        // Its own throttle, keyed by client id: client failures must not use up users' allowances.
-        new ClientAuthenticator(clientStore, hasher, new LoginThrottle(clock)),
-        new ClientRateLimiter(config.tokenRatePerClient()),
+        new UserAuthenticator(userStore, hasher, new LoginThrottle("sign-in", failureLedger, clock)),
+        // Its own throttle: client failures must not use up users' allowances.
+        new ClientAuthenticator(clientStore, hasher, new LoginThrottle("client", failureLedger, clock)),
+        new ClientRateLimiter(config.tokenRatePerClient(), rateBuckets),
         hasher, userStore, clientStore, tokenStore, audit, freshness, metrics, readiness);
   }
 

@@ -10,12 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Authenticates OAuth clients. Resource servers introspect thousands of times a second, so a secret
  * that has passed Argon2 once is remembered as its SHA-256 digest (never as plain text) together with
  * the stored hash it matched; a changed or deleted client no longer matches. Both caches are bounded.
+ *
+ * <p>Order matters, because anyone may name any client id: (1) a secret matching the remembered digest
+ * (constant-time) is accepted before any back-off is consulted, so guesses by others can never refuse
+ * the real client; (2) otherwise the back-off for this (address, client id) and for the address is
+ * checked before any lookup or hashing; (3) unknown client ids are refused without Argon2: ids are not
+ * secret, and the hashing pool must not be spendable by anyone who makes ids up. (The equal-cost dummy
+ * check is for users, whose names are not public.)
  */
 public final class ClientAuthenticator {
   /** How long another node's client change may go unseen here (this node's own changes apply at once). */
@@ -37,45 +46,70 @@ public final class ClientAuthenticator {
     this.throttle = throttle;
   }
 
-  /**
-   * Failed attempts back off per client id, like sign-ins per account, so a client secret cannot be
-   * guessed at full speed either. Not per address: many clients may sit behind one gateway address, and
-   * one misconfigured resource server must not lock out the others.
-   */
-  public Future<Client> authenticate(ClientCredentials credentials) {
-    var wait = throttle.waitFor(credentials.clientId(), null);
-    if (wait.isPresent()) {
-      return Future.failedFuture(new Throttled(wait.get()));
+  /** @param address the caller's address as the HTTP layer decided it (trusted proxies applied) */
+  public Future<Client> authenticate(ClientCredentials credentials, String address) {
+    List<ClientCredentials> readings = readings(credentials);
+    for (ClientCredentials reading : readings) {
+      if (rememberedAsGood(reading)) {
+        return lookup(reading.clientId()).compose(found -> found
+            .filter(client -> matchesRemembered(client, reading))
+            .map(Future::succeededFuture)
+            // Changed or deleted since: decide the slow way.
+            .orElseGet(() -> checked(credentials, address)));
+      }
     }
-    return attemptAll(credentials)
-        .onSuccess(client -> throttle.succeeded(credentials.clientId()))
-        .onFailure(failure -> {
-          if (failure instanceof InvalidCredentials) {
-            throttle.failed(credentials.clientId(), null);
-          }
-        });
+    return checked(credentials, address);
+  }
+
+  private Future<Client> checked(ClientCredentials credentials, String address) {
+    String clientId = credentials.clientId();
+    return throttle.waitFor(clientId, address).compose(wait -> {
+      if (wait.isPresent()) {
+        return Future.failedFuture(new Throttled(wait.get()));
+      }
+      return attemptAll(credentials).transform(outcome -> {
+        if (outcome.succeeded()) {
+          return throttle.succeeded(clientId, address).map(outcome.result());
+        }
+        Future<Client> failure = Future.failedFuture(outcome.cause());
+        return outcome.cause() instanceof InvalidCredentials
+            ? throttle.failed(clientId, address).compose(v -> failure) : failure;
+      });
+    });
+  }
+
+  private static List<ClientCredentials> readings(ClientCredentials credentials) {
+    List<ClientCredentials> all = new ArrayList<>();
+    all.add(credentials);
+    all.addAll(credentials.alternatives());
+    return all;
+  }
+
+  /** A cheap first look (no store access): does this reading carry the secret that last passed Argon2? */
+  private boolean rememberedAsGood(ClientCredentials reading) {
+    Verified known = reading.secret().isEmpty() ? null : verified.getIfPresent(reading.clientId());
+    return known != null && MessageDigest.isEqual(known.secretDigest(), sha256(reading.secret().get()));
+  }
+
+  private boolean matchesRemembered(Client client, ClientCredentials reading) {
+    Verified known = verified.getIfPresent(client.clientId());
+    return client.confidential() && known != null && reading.secret().isPresent()
+        && known.storedHash().equals(client.secretHash().orElse(null))
+        && MessageDigest.isEqual(known.secretDigest(), sha256(reading.secret().get()));
   }
 
   private Future<Client> attemptAll(ClientCredentials credentials) {
-    return attempt(credentials).recover(failure -> {
-      if (!(failure instanceof InvalidCredentials) || credentials.alternatives().isEmpty()) {
-        return Future.failedFuture(failure);
-      }
-      Future<Client> next = Future.failedFuture(failure);
-      for (ClientCredentials alternative : credentials.alternatives()) {
-        next = next.recover(f -> f instanceof InvalidCredentials ? attempt(alternative) : Future.failedFuture(f));
-      }
-      return next;
-    });
+    Future<Client> outcome = attempt(credentials);
+    for (ClientCredentials alternative : credentials.alternatives()) {
+      outcome = outcome.recover(f -> f instanceof InvalidCredentials ? attempt(alternative) : Future.failedFuture(f));
+    }
+    return outcome;
   }
 
   private Future<Client> attempt(ClientCredentials credentials) {
     return lookup(credentials.clientId()).compose(found -> {
       if (found.isEmpty()) {
-        // Unknown clients cost an Argon2 check too, so timing does not reveal which ids exist.
-        return credentials.secret().isPresent()
-            ? hasher.verify(credentials.secret().get(), null).compose(ok -> invalid())
-            : invalid();
+        return invalid();
       }
       Client client = found.get();
       if (!client.confidential()) {
@@ -84,18 +118,16 @@ public final class ClientAuthenticator {
       if (credentials.secret().isEmpty()) {
         return invalid();
       }
-      String secret = credentials.secret().get();
-      String storedHash = client.secretHash().orElseThrow();
-      byte[] digest = sha256(secret);
-      Verified known = verified.getIfPresent(client.clientId());
-      if (known != null && known.storedHash().equals(storedHash) && MessageDigest.isEqual(known.secretDigest(), digest)) {
+      if (matchesRemembered(client, credentials)) {
         return Future.succeededFuture(client);
       }
+      String secret = credentials.secret().get();
+      String storedHash = client.secretHash().orElseThrow();
       return hasher.verify(secret, storedHash).compose(ok -> {
         if (!ok) {
           return invalid();
         }
-        verified.put(client.clientId(), new Verified(digest, storedHash));
+        verified.put(client.clientId(), new Verified(sha256(secret), storedHash));
         return Future.succeededFuture(client);
       });
     });

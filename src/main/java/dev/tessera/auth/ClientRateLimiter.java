@@ -1,33 +1,34 @@
 package dev.tessera.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tessera.domain.Client;
 import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.BucketConfiguration;
+import io.vertx.core.Future;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Per-client token-bucket limit on the token endpoint (Bucket4j): a client may burst to twice its
- * per-second rate, then is told when to come back. Like the sign-in back-off it is per node.
+ * Token-bucket limit on the token endpoint (Bucket4j): a caller may burst to twice its per-second rate,
+ * then is told when to come back. A confidential client's bucket is its own, since only its holder can
+ * spend it; a public client's id is no credential, so its buckets are per (client, address): a flood
+ * naming {@code mobile-app} from one address leaves everyone else's sign-ins alone. Where the buckets
+ * live is {@link RateBuckets}'s business: this node, or shared by the cluster.
  */
 public final class ClientRateLimiter {
-  private final long perSecond;
-  private final Cache<String, Bucket> buckets =
-      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final BucketConfiguration configuration;
+  private final RateBuckets buckets;
 
-  public ClientRateLimiter(long perSecond) {
-    this.perSecond = perSecond;
+  public ClientRateLimiter(long perSecond, RateBuckets buckets) {
+    this.configuration = BucketConfiguration.builder()
+        .addLimit(Bandwidth.builder().capacity(perSecond * 2).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
+        .build();
+    this.buckets = buckets;
   }
 
-  /** Takes one request from the client's allowance; returns how long to wait when there is none. */
-  public Optional<Duration> acquire(String clientId) {
-    Bucket bucket = buckets.get(clientId, id -> Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(perSecond * 2).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
-        .build());
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+  /** Takes one request from the caller's allowance; the result says how long to wait when there is none. */
+  public Future<Optional<Duration>> acquire(Client client, String address) {
+    String key = client.confidential() ? client.clientId() : client.clientId() + "\u0000" + address;
+    return buckets.tryTake(key, configuration);
   }
 }

@@ -22,22 +22,28 @@ public final class UserAuthenticator {
     this.throttle = throttle;
   }
 
+  /**
+   * One call for every sign-in path (password grant, hosted sign-in page). {@code address} is the
+   * client's address as the HTTP layer decided it (trusted proxies applied); the back-off is
+   * {@link LoginThrottle}'s: a correct password from an address that never failed on this account is
+   * checked even while the account backs off.
+   */
   public Future<User> authenticate(String username, String password, String address) {
     String key = User.key(username);
-    var wait = throttle.waitFor(key, address);
-    if (wait.isPresent()) {
-      return Future.failedFuture(new Throttled(wait.get()));
-    }
-    return users.findByUsername(username).compose(found -> hasher
-        .verify(password, found.map(User::passwordHash).orElse(null))
-        .compose(matches -> {
-          Optional<User> user = found.filter(u -> matches && !u.disabled());
-          if (user.isEmpty()) {
-            throttle.failed(key, address);
-            return Future.failedFuture(new InvalidCredentials("invalid username or password"));
-          }
-          throttle.succeeded(key);
-          return Future.succeededFuture(user.get());
-        }));
+    return throttle.waitFor(key, address).compose(wait -> {
+      if (wait.isPresent()) {
+        return Future.failedFuture(new Throttled(wait.get()));
+      }
+      return users.findByUsername(username).compose(found -> hasher
+          .verify(password, found.map(User::passwordHash).orElse(null))
+          .compose(matches -> {
+            Optional<User> user = found.filter(u -> matches && !u.disabled());
+            if (user.isEmpty()) {
+              return throttle.failed(key, address)
+                  .compose(v -> Future.failedFuture(new InvalidCredentials("invalid username or password")));
+            }
+            return throttle.succeeded(key, address).map(user.get());
+          }));
+    });
   }
 }

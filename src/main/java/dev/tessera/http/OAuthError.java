@@ -52,6 +52,16 @@ public final class OAuthError extends RuntimeException {
         "too many failed attempts; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
   }
 
+  /**
+   * Client authentication backing off (RFC 6749 §5.2 has no throttling error; {@code slow_down} is the
+   * device grant's): still {@code invalid_client} with 401, and Retry-After says when to try again.
+   */
+  public static OAuthError clientThrottled(Duration wait) {
+    long retryAfterSeconds = wholeSeconds(wait);
+    return new OAuthError(401, "invalid_client",
+        "too many failed client authentications; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
+  }
+
   /** The client exceeded its token-endpoint rate (TESSERA_TOKEN_RATE_PER_CLIENT). */
   public static OAuthError rateLimited(Duration wait) {
     long retryAfterSeconds = wholeSeconds(wait);

@@ -54,20 +54,11 @@ final class OAuthRoutes {
     String grantName = form.required("grant_type");
     GrantType grant = GrantType.fromWire(grantName)
         .orElseThrow(() -> OAuthError.unsupportedGrantType("supported grant types are password, client_credentials and refresh_token"));
-    Future<IssuedTokens> issued = authenticateClient(ctx, form).compose(client -> {
-      var wait = services.tokenRate().acquire(client.clientId());
-      if (wait.isPresent()) {
-        return Future.failedFuture(OAuthError.rateLimited(wait.get()));
-      }
-      if (!client.allows(grant)) {
-        return Future.failedFuture(OAuthError.unauthorizedClient("client may not use the " + grant.wireName() + " grant"));
-      }
-      return switch (grant) {
-        case PASSWORD -> passwordGrant(ctx, form, client);
-        case CLIENT_CREDENTIALS -> clientCredentialsGrant(ctx, form, client);
-        case REFRESH_TOKEN -> services.issuer().refresh(client, form.required("refresh_token"), requestedScope(form));
-      };
-    });
+    Future<IssuedTokens> issued = authenticateClient(ctx, form)
+        .compose(client -> services.tokenRate().acquire(client, address(ctx))
+            .compose(wait -> wait.isPresent()
+                ? Future.failedFuture(OAuthError.rateLimited(wait.get()))
+                : grant(ctx, form, grant, client)));
     issued.onSuccess(tokens -> {
       JsonObject body = new JsonObject()
           .put("access_token", tokens.accessToken())
@@ -77,6 +68,17 @@ final class OAuthRoutes {
       tokens.refreshToken().ifPresent(r -> body.put("refresh_token", r));
       Responses.json(ctx, 200, body);
     }).onFailure(ctx::fail);
+  }
+
+  private Future<IssuedTokens> grant(RoutingContext ctx, OAuthForm form, GrantType grant, Client client) {
+    if (!client.allows(grant)) {
+      return Future.failedFuture(OAuthError.unauthorizedClient("client may not use the " + grant.wireName() + " grant"));
+    }
+    return switch (grant) {
+      case PASSWORD -> passwordGrant(ctx, form, client);
+      case CLIENT_CREDENTIALS -> clientCredentialsGrant(ctx, form, client);
+      case REFRESH_TOKEN -> services.issuer().refresh(client, form.required("refresh_token"), requestedScope(form));
+    };
   }
 
   private Future<IssuedTokens> passwordGrant(RoutingContext ctx, OAuthForm form, Client client) {
@@ -90,7 +92,7 @@ final class OAuthRoutes {
           // even while the back-off keeps it from reaching the password check.
           if (e instanceof InvalidCredentials || e instanceof Throttled) {
             services.metrics().loginFailure();
-            services.audit().record(AuditEvent.of(e instanceof Throttled ? "login_throttled" : "login_failed", null,
+            services.audit().recordFailure(AuditEvent.of(e instanceof Throttled ? "login_throttled" : "login_failed", null,
                 username, client.clientId(), address, null));
           }
         })
@@ -200,20 +202,24 @@ final class OAuthRoutes {
 
   private Future<Client> authenticateClient(RoutingContext ctx, OAuthForm form) {
     ClientCredentials credentials = ClientCredentialsReader.read(ctx, form);
-    return services.clients().authenticate(credentials).recover(e -> {
+    String address = address(ctx);
+    return services.clients().authenticate(credentials, address).recover(e -> {
       if (e instanceof InvalidCredentials || e instanceof Throttled) {
         services.metrics().loginFailure();
-        services.audit().record(AuditEvent.of(e instanceof Throttled ? "client_auth_throttled" : "client_auth_failed",
-            null, null, credentials.clientId(), address(ctx), null));
+        services.audit().recordFailure(AuditEvent.of(e instanceof Throttled ? "client_auth_throttled" : "client_auth_failed",
+            null, null, credentials.clientId(), address, null));
+      }
+      if (e instanceof Throttled t) {
+        return Future.failedFuture(OAuthError.clientThrottled(t.retryAfter()));
       }
       return Future.failedFuture(e instanceof InvalidCredentials
           ? OAuthError.invalidClient("client authentication failed") : e);
     });
   }
 
+  /** The client's address (see {@link ClientAddress}: trusted proxies may name it). */
   static String address(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
-    return remote == null ? null : remote.hostAddress();
+    return ClientAddress.of(ctx);
   }
 
   private void fail(RoutingContext ctx) {

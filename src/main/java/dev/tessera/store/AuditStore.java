@@ -21,14 +21,26 @@ public final class AuditStore {
   private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
 
   private final Pool pool;
+  private final FailureAuditLimit failures;
 
   public AuditStore(Pool pool) {
     this.pool = pool;
+    this.failures = new FailureAuditLimit(this::record, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
   }
 
   /** Fire and forget: a lost audit row must not fail the request it describes, but it is logged. */
   public void record(AuditEvent e) {
     insert(e).onFailure(err -> log.warn("audit event {} not recorded: {}", e.event(), err.getMessage()));
+  }
+
+  /**
+   * A failed or throttled authentication: anyone can cause these, so each source address gets a bounded
+   * number of rows of each kind a minute and the rest are summarised ({@link FailureAuditLimit}).
+   */
+  public void recordFailure(AuditEvent e) {
+    if (failures.admit(e)) {
+      record(e);
+    }
   }
 
   public Future<Void> insert(AuditEvent e) {

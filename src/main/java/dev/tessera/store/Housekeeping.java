@@ -9,7 +9,8 @@ import java.time.OffsetDateTime;
 
 /**
  * Deletes what can no longer matter, so the tables do not grow for ever: tokens, sessions and
- * revocation-log rows that expired before a cut-off. An expired token is refused whether or not its
+ * revocation-log rows that expired before a cut-off, and audit events older than their retention
+ * (TESSERA_AUDIT_RETENTION). An expired token is refused whether or not its
  * row exists, and a revocation is only needed while a token it covers could still be accepted. Each
  * statement removes at most one batch, so a run never holds long locks; every node may run it.
  */
@@ -23,6 +24,9 @@ public final class Housekeeping {
   private static final String REVOCATIONS = "delete from revocations where seq in "
       + "(select seq from revocations where expires_at < $1 limit " + BATCH + ")";
 
+  private static final String AUDIT = "delete from audit_events where id in "
+      + "(select id from audit_events where at < $1 limit " + BATCH + ")";
+
   /** How many rows one run removed. */
   public record Purged(int tokens, int sessions, int revocations) {
   }
@@ -33,9 +37,18 @@ public final class Housekeeping {
     this.pool = pool;
   }
 
+  /** Removes one batch of audit events recorded before {@code cutoff}; returns how many. */
+  public Future<Integer> purgeAuditBefore(Instant cutoff) {
+    return pool.preparedQuery(AUDIT).execute(before(cutoff)).map(rows -> rows.rowCount());
+  }
+
+  private static Tuple before(Instant cutoff) {
+    return Tuple.of(OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC));
+  }
+
   /** Removes one batch of each kind of row that expired before {@code cutoff}. */
   public Future<Purged> purgeExpiredBefore(Instant cutoff) {
-    Tuple before = Tuple.of(OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC));
+    Tuple before = before(cutoff);
     return pool.preparedQuery(TOKENS).execute(before).compose(tokens ->
         pool.preparedQuery(SESSIONS).execute(before).compose(sessions ->
             pool.preparedQuery(REVOCATIONS).execute(before).map(revocations ->

@@ -26,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * burst of concurrent failures all pass the throttle check before any is counted) that its wait lasts
  * many seconds, far longer than the class runs. The node is this class's own: failures also count
  * against the client address, which every test shares.
+ *
+ * <p>The account's back-off holds back only addresses that have themselves failed on it: the burst comes
+ * from 127.0.0.1, which the node trusts as a proxy, so other addresses are named in X-Forwarded-For.
  */
 @ExtendWith(VertxExtension.class)
 class LoginThrottleTest {
@@ -38,7 +41,7 @@ class LoginThrottleTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    node = TestNode.start();
+    node = TestNode.start(Map.of("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"));
     http = new TestClient(vertx, node.port());
     String admin = http.adminToken();
     http.createPublicClient(admin, "lt-mobile", "read");
@@ -81,10 +84,27 @@ class LoginThrottleTest {
   }
 
   @Test
-  void rightPasswordIsAlsoRefusedWhileThrottled() {
+  void rightPasswordFromAnAddressThatFailedIsAlsoRefusedWhileThrottled() {
     HttpResponse<Buffer> r = http.passwordGrant("lt-mobile", "erin@example.com", PASSWORD, null);
     assertThat(r.statusCode()).isEqualTo(429);
     assertThat(r.getHeader("Retry-After")).isNotNull();
+  }
+
+  @Test
+  void rightPasswordFromAnAddressThatNeverFailedSignsIn() {
+    HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "lt-mobile",
+        "username", "erin@example.com", "password", PASSWORD), TestClient.from("198.51.100.20"));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+  }
+
+  @Test
+  void aGuessFromANewAddressIsCheckedOnceThenWaitsLikeTheOthers() {
+    Map<String, String> from = TestClient.from("198.51.100.30");
+    HttpResponse<Buffer> first = http.postForm("/oauth2/token", wrongPassword("erin@example.com"), from);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(400);
+    HttpResponse<Buffer> second = http.postForm("/oauth2/token", wrongPassword("erin@example.com"), from);
+    assertThat(second.statusCode()).isEqualTo(429);
+    assertThat(second.getHeader("Retry-After")).isNotNull();
   }
 
   @Test

@@ -60,4 +60,26 @@ class HousekeepingTest {
       assertThat(node.tessera().purgeExpiredBefore(Instant.now().plus(Duration.ofMinutes(1))).await().tokens()).isZero();
     }
   }
+  @Test
+  void auditEventsOlderThanTheRetentionAreDeletedAndNewerOnesKept(Vertx vertx) {
+    try (TestNode node = TestNode.start(); TestClient http = new TestClient(vertx, node.port())) {
+      String admin = http.adminToken();
+      http.createPublicClient(admin, "mobile", "read");
+      http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "mobile",
+          "username", "hk-nobody", "password", "wrong"));
+      dev.tessera.testing.Eventually.await("the login_failed audit row", Duration.ofSeconds(10),
+          () -> auditRows(http, admin), rows -> rows > 0);
+      assertThat(node.config().auditRetention()).isEqualTo(Duration.ofDays(90));
+
+      assertThat(node.tessera().purgeAuditBefore(Instant.now().minus(Duration.ofMinutes(1))).await()).isZero();
+      assertThat(auditRows(http, admin)).isPositive();
+      assertThat(node.tessera().purgeAuditBefore(Instant.now().plus(Duration.ofMinutes(1))).await()).isPositive();
+      assertThat(auditRows(http, admin)).isZero();
+    }
+  }
+
+  private static int auditRows(TestClient http, String admin) {
+    return http.json("GET", "/admin/api/audit?username=hk-nobody", null, admin).bodyAsJsonObject()
+        .getJsonArray("items").size();
+  }
 }

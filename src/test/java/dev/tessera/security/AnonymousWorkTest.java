@@ -1,0 +1,116 @@
+package dev.tessera.security;
+
+import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Requests nobody has authenticated must not use up what real callers need: the hashing pool, another
+ * caller's rate allowance, or the audit table. The node trusts 127.0.0.1 as a proxy, so requests name
+ * the address they stand for in X-Forwarded-For.
+ */
+@ExtendWith(VertxExtension.class)
+class AnonymousWorkTest {
+  private static final String ATTACKER = "203.0.113.9";
+  private static final String USER = "198.51.100.77";
+
+  private TestNode node;
+  private TestClient http;
+  private String admin;
+
+  private void start(Vertx vertx, Map<String, Object> overrides) {
+    Map<String, Object> config = new HashMap<>(overrides);
+    config.put("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32");
+    node = TestNode.start(config);
+    http = new TestClient(vertx, node.port());
+    admin = http.adminToken();
+    http.createPublicClient(admin, "aw-mobile", "read");
+    http.createUser(admin, "aw-user", "aw-user-password", "read");
+  }
+
+  @AfterEach
+  void stop() {
+    if (http != null) {
+      http.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private HttpResponse<Buffer> signIn(String address, String password) {
+    return http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "aw-mobile",
+        "username", "aw-user", "password", password), TestClient.from(address));
+  }
+
+  /**
+   * With one hashing thread, a queue of one and production-strength Argon2, any hashing for unknown
+   * clients would overflow the pool and answer 503. Each guess comes from its own address, so no
+   * per-address limit hides the effect.
+   */
+  @Test
+  void unknownClientIdsAreRefusedWithoutTheHashingPool(Vertx vertx) {
+    start(vertx, Map.of("TESSERA_HASH_THREADS", 1, "TESSERA_HASH_QUEUE", 1,
+        "TESSERA_ARGON2_MEMORY_KIB", 19456, "TESSERA_ARGON2_ITERATIONS", 2));
+    List<Future<HttpResponse<Buffer>>> flood = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      flood.add(http.postFormAsync("/oauth2/introspect", Map.of("token", "x",
+          "client_id", "made-up-" + UUID.randomUUID(), "client_secret", "anything"), TestClient.from("203.0.113." + (i + 1))));
+    }
+    Future.all(flood).await();
+
+    assertThat(flood).allSatisfy(r -> {
+      assertThat(r.result().statusCode()).isEqualTo(401);
+      assertThat(r.result().bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
+    });
+  }
+
+  @Test
+  void aFloodNamingAPublicClientDoesNotUseUpOtherAddressesAllowance(Vertx vertx) {
+    start(vertx, Map.of("TESSERA_TOKEN_RATE_PER_CLIENT", 1));
+    int refused = 0;
+    for (int i = 0; i < 6; i++) {
+      refused += signIn(ATTACKER, "aw-user-password").statusCode() == 429 ? 1 : 0;
+    }
+    assertThat(refused).as("precondition: the flooding address is rate limited").isPositive();
+
+    HttpResponse<Buffer> real = signIn(USER, "aw-user-password");
+    assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
+  }
+
+  /** 300 junk requests wrote 323 rows in the review; now one address gets a bounded number a minute. */
+  @Test
+  void failuresFromOneAddressWriteABoundedNumberOfAuditRows(Vertx vertx) {
+    start(vertx, Map.of());
+    for (int i = 0; i < 60; i++) {
+      http.postForm("/oauth2/introspect", Map.of("token", "x", "client_id", "junk-" + i, "client_secret", "x"),
+          TestClient.from(ATTACKER));
+    }
+    assertThat(signIn(USER, "wrong-password").statusCode()).isEqualTo(400);
+
+    // Audit rows are written fire-and-forget: wait for the last one, which comes from another address.
+    List<JsonObject> rows = dev.tessera.testing.Eventually.await("the audit row of the last failure",
+        java.time.Duration.ofSeconds(10), () -> http.json("GET", "/admin/api/audit?limit=500", null, admin)
+            .bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast).toList(),
+        items -> items.stream().anyMatch(e -> USER.equals(e.getString("ip"))));
+    long fromAttacker = rows.stream().filter(e -> ATTACKER.equals(e.getString("ip"))).count();
+    // At most 10 a minute of each kind: client_auth_failed, and client_auth_throttled once the address backs off.
+    assertThat(fromAttacker).isPositive().isLessThanOrEqualTo(20);
+  }
+}
