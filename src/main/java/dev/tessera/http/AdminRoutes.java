@@ -12,6 +12,7 @@ import dev.tessera.metrics.TesseraMetrics.Endpoint;
 import dev.tessera.store.Conflict;
 import dev.tessera.token.CachedToken;
 import dev.tessera.token.RevocationOutcome;
+import dev.tessera.token.UserChanges;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -41,9 +42,11 @@ final class AdminRoutes {
   private static final int MAX_PAGE = 500;
 
   private final Services services;
+  private final UserChanges userChanges;
 
   AdminRoutes(Services services) {
     this.services = services;
+    this.userChanges = new UserChanges(services.userStore(), services.revoker());
   }
 
   Router router(io.vertx.core.Vertx vertx) {
@@ -129,43 +132,37 @@ final class AdminRoutes {
 
   private void updateUser(RoutingContext ctx) {
     UUID id = pathUuid(ctx, "id");
-    AdminJson body = AdminJson.of(ctx, Set.of("password", "scopes", "disabled"));
+    AdminJson body = AdminJson.of(ctx, Set.of("password", "scopes", "disabled", "revoke_sessions"));
     if (!body.has("password") && !body.has("scopes") && !body.has("disabled")) {
       throw Problem.badRequest("nothing to change: give password, scopes or disabled");
+    }
+    if (body.has("revoke_sessions") && !body.has("password")) {
+      // Sessions holding a removed scope, or of a disabled user, always end: the flag cannot keep them.
+      throw Problem.badRequest("\"revoke_sessions\" applies only to a password change");
     }
     String password = body.has("password") ? body.string("password", 8, 1024) : null;
     Scopes scopes = body.has("scopes") ? body.scopes("scopes") : null;
     Boolean disabled = body.has("disabled") ? body.bool("disabled") : null;
+    boolean keepSessions = body.has("revoke_sessions") && !body.bool("revoke_sessions");
     Future<String> hash = password == null ? Future.succeededFuture(null) : services.hasher().hash(password);
-    hash.compose(passwordHash -> {
-      if (Boolean.TRUE.equals(disabled)) {
-        // Disabling and ending every session commit together: no window where a disabled user's token works.
-        return services.revoker().commit(tx -> services.userStore().update(tx, id, passwordHash, scopes, true)
-                .compose(updated -> updated.isPresent()
-                    ? services.revoker().store().revokeUser(tx, id, RevocationReason.DISABLE)
-                    : Future.failedFuture(Problem.notFound("no such user"))))
-            .map(Optional::of);
-      }
-      return services.userStore().update(services.revoker().store().pool(), id, passwordHash, scopes, disabled)
-          .compose(updated -> updated.isPresent() ? Future.succeededFuture(Optional.<RevocationOutcome>empty())
-              : Future.failedFuture(Problem.notFound("no such user")));
-    }).compose(outcome -> services.userStore().findById(id).map(user -> {
-      User u = user.orElseThrow(() -> Problem.notFound("no such user"));
-      JsonObject changes = new JsonObject().put("password_changed", password != null);
-      if (scopes != null) {
-        changes.put("scopes", scopes.toString());
-      }
-      if (disabled != null) {
-        changes.put("disabled", disabled);
-      }
-      JsonObject result = AdminJson.user(u);
-      outcome.ifPresent(o -> {
-        result.put("revoked", o.revoked()).put("propagation", AdminJson.propagation(o.propagation()));
-        changes.put("revoked", o.revoked()).put("propagation", AdminJson.propagation(o.propagation()));
-      });
-      audit(ctx, Boolean.TRUE.equals(disabled) ? "user_disabled" : "user_updated", u.id(), u.username(), changes);
-      return result;
-    })).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);
+    hash.compose(passwordHash -> userChanges.apply(id, new UserChanges.Change(passwordHash, scopes, disabled, keepSessions)))
+        .map(changed -> {
+          UserChanges.Changed c = changed.orElseThrow(() -> Problem.notFound("no such user"));
+          JsonObject revocation = revocationBody(c.outcome());
+          JsonObject changes = revocation.copy().put("password_changed", password != null);
+          if (password != null) {
+            changes.put("sessions_kept", keepSessions);
+          }
+          if (scopes != null) {
+            changes.put("scopes", scopes.toString());
+          }
+          if (disabled != null) {
+            changes.put("disabled", disabled);
+          }
+          audit(ctx, Boolean.TRUE.equals(disabled) ? "user_disabled" : "user_updated", c.user().id(), c.user().username(),
+              changes);
+          return AdminJson.user(c.user()).mergeIn(revocation);
+        }).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);
   }
 
   private void sessions(RoutingContext ctx) {

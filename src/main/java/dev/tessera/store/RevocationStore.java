@@ -2,6 +2,7 @@ package dev.tessera.store;
 
 import dev.tessera.domain.Revocation;
 import dev.tessera.domain.RevocationReason;
+import dev.tessera.domain.Scopes;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -33,6 +34,7 @@ public final class RevocationStore {
   private static final String BY_SESSIONS = END.formatted("id = any($1::uuid[])");
   private static final String BY_USER = END.formatted("user_id = $1");
   private static final String BY_CLIENT = END.formatted("client_id = $1");
+  private static final String BY_USER_BEYOND = END.formatted("user_id = $1 and not (scopes <@ $2::text[])");
   private static final String COLUMNS = "seq, session_ids, reason, revoked_at, expires_at, origin";
   private static final String APPEND = "insert into revocations (session_ids, reason, expires_at, origin) "
       + "select $1::uuid[], $2, greatest(clock_timestamp(), (select max(t.expires_at) from tokens t "
@@ -62,6 +64,12 @@ public final class RevocationStore {
 
   public Future<Optional<Revocation>> revokeUser(SqlClient tx, UUID userId, RevocationReason reason) {
     return revoke(tx, BY_USER, Tuple.of(userId), reason);
+  }
+
+  /** Ends the user's sessions that hold any scope outside {@code kept}: what removing those scopes takes away. */
+  public Future<Optional<Revocation>> revokeUserSessionsBeyond(SqlClient tx, UUID userId, Scopes kept,
+                                                              RevocationReason reason) {
+    return revoke(tx, BY_USER_BEYOND, Tuple.of(userId).addArrayOfString(kept.toArray()), reason);
   }
 
   public Future<Optional<Revocation>> revokeClient(SqlClient tx, String clientId, RevocationReason reason) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /** Sessions and their tokens. Tokens are addressed only by {@link TokenHash}. */
 public final class TokenStore {
@@ -32,7 +33,24 @@ public final class TokenStore {
       + "from tokens t join sessions s on s.id = t.session_id left join users u on u.id = s.user_id "
       + "where t.hash = $1";
   private static final String MARK_USED = "update tokens set used_at = $2 where hash = $1";
-  private static final String EXTEND_SESSION = "update sessions set expires_at = greatest(expires_at, $2) where id = $1";
+  /** A refresh also narrows the session to what it still grants, so the sessions list and scope removals see it. */
+  private static final String EXTEND_SESSION = "update sessions set expires_at = greatest(expires_at, $2), scopes = $3 "
+      + "where id = $1";
+  /**
+   * The refresh token's owner as of now, share-locked for the rotation's transaction. Taken before the
+   * token row, in the same order as an admin's user change (user row, then sessions), so the two
+   * serialise: a refresh either commits first and its new tokens fall under the change's revocation, or
+   * it waits and sees the changed user and the revoked session.
+   */
+  private static final String OWNER_NOW = "select u.scopes, u.disabled from users u where u.id = "
+      + "(select s.user_id from tokens t join sessions s on s.id = t.session_id where t.hash = $1) for share";
+  /**
+   * The user a sign-in authenticated is still the user now (same password hash, enabled, still holding
+   * the scopes granted), share-locked until the session is stored: a password change or demotion that
+   * commits while the password is being checked cannot leave a session behind its revocation.
+   */
+  private static final String SIGNER_UNCHANGED = "select 1 from users where id = $1 and password_hash = $2 "
+      + "and not disabled and scopes @> $3::text[] for share";
   private static final String LIVE_SESSIONS = "select id, user_id, client_id, device, scopes, created_at, last_used_at, expires_at "
       + "from sessions where user_id = $1 and revoked_at is null and expires_at > now() order by created_at desc";
   private static final String SESSION_OWNER = "select s.user_id, u.username, s.client_id from sessions s "
@@ -46,12 +64,28 @@ public final class TokenStore {
     this.pool = pool;
   }
 
-  /** Stores a new session and its first tokens atomically. */
-  public Future<Void> createSession(Session session, List<NewToken> tokens) {
-    return pool.withTransaction(tx -> tx.preparedQuery(INSERT_SESSION)
-        .execute(Tuple.of(session.id(), session.userId(), session.clientId(), session.device(),
-            session.scopes().toArray(), Rows.timestamp(session.createdAt()), Rows.timestamp(session.expiresAt())))
-        .compose(r -> insertTokens(tx, session.id(), tokens)));
+  /**
+   * Stores a new session and its first tokens atomically. For a user's session, {@code passwordHash} is
+   * the hash the sign-in was checked against; returns false, storing nothing, when the user has changed
+   * since (see {@link #SIGNER_UNCHANGED}).
+   */
+  public Future<Boolean> createSession(Session session, String passwordHash, List<NewToken> tokens) {
+    return pool.withTransaction(tx -> signerUnchanged(tx, session, passwordHash).compose(unchanged -> !unchanged
+        ? Future.succeededFuture(false)
+        : tx.preparedQuery(INSERT_SESSION)
+            .execute(Tuple.of(session.id(), session.userId(), session.clientId(), session.device(),
+                session.scopes().toArray(), Rows.timestamp(session.createdAt()), Rows.timestamp(session.expiresAt())))
+            .compose(r -> insertTokens(tx, session.id(), tokens))
+            .map(true)));
+  }
+
+  private static Future<Boolean> signerUnchanged(SqlClient tx, Session session, String passwordHash) {
+    if (session.userId() == null) {
+      return Future.succeededFuture(true);
+    }
+    return tx.preparedQuery(SIGNER_UNCHANGED)
+        .execute(Tuple.of(session.userId(), passwordHash, session.scopes().toArray()))
+        .map(rows -> rows.size() == 1);
   }
 
   private static Future<Void> insertTokens(SqlClient client, UUID sessionId, List<NewToken> tokens) {
@@ -73,31 +107,42 @@ public final class TokenStore {
 
   /**
    * Rotates a refresh token (RFC 6749 §6, OAuth 2.0 Security BCP §4.14): the presented token is marked
-   * used and the new ones join its session, all in one transaction under a row lock, so two concurrent
-   * presentations of the same token cannot both succeed.
+   * used and its replacements join its session, all in one transaction under row locks, so two concurrent
+   * presentations of the same token cannot both succeed. {@code replace} decides the replacements from
+   * the token and its owner's scopes as they are now; when it fails, nothing is written.
    */
-  public Future<Rotation> rotate(TokenHash presented, Instant now, List<NewToken> replacements, Instant sessionExpiresAt) {
-    // The session row too: a revocation of it waits for this rotation's new tokens (see RevocationStore).
-    return pool.withTransaction(tx -> tx.preparedQuery(RECORD + " for update of t, s")
-        .execute(Tuple.of(Buffer.buffer(presented.bytes())))
-        .map(TokenStore::first)
-        .compose(found -> {
-          if (found.isEmpty()) {
-            return Future.succeededFuture(new Rotation.Rejected());
-          }
-          TokenRecord previous = found.get();
-          if (previous.kind() != TokenKind.REFRESH || previous.revoked() || !previous.expiresAt().isAfter(now)) {
-            return Future.succeededFuture(new Rotation.Rejected());
-          }
-          if (previous.used()) {
-            return Future.succeededFuture(new Rotation.Reused(previous));
-          }
-          return tx.preparedQuery(MARK_USED).execute(Tuple.of(Buffer.buffer(presented.bytes()), Rows.timestamp(now)))
-              .compose(r -> tx.preparedQuery(EXTEND_SESSION)
-                  .execute(Tuple.of(previous.sessionId(), Rows.timestamp(sessionExpiresAt))))
-              .compose(r -> insertTokens(tx, previous.sessionId(), replacements))
-              .map(v -> new Rotation.Rotated(previous));
-        }));
+  public Future<Rotation> rotate(TokenHash presented, Instant now,
+                                 BiFunction<TokenRecord, Scopes, Future<Replacement>> replace) {
+    Tuple byHash = Tuple.of(Buffer.buffer(presented.bytes()));
+    return pool.withTransaction(tx -> tx.preparedQuery(OWNER_NOW).execute(byHash).compose(owners -> {
+      if (owners.size() != 1) {
+        // Unknown token, a client's own session (never refreshable), or its user is gone.
+        return Future.succeededFuture(new Rotation.Rejected());
+      }
+      Row owner = owners.iterator().next();
+      Scopes ownerScopes = Rows.scopes(owner, "scopes");
+      boolean ownerDisabled = owner.getBoolean("disabled");
+      // The session row too: a revocation of it waits for this rotation's new tokens (see RevocationStore).
+      return tx.preparedQuery(RECORD + " for update of t, s").execute(byHash).map(TokenStore::first).compose(found -> {
+        if (found.isEmpty()) {
+          return Future.succeededFuture(new Rotation.Rejected());
+        }
+        TokenRecord previous = found.get();
+        if (previous.kind() != TokenKind.REFRESH || previous.revoked() || ownerDisabled
+            || !previous.expiresAt().isAfter(now)) {
+          return Future.succeededFuture(new Rotation.Rejected());
+        }
+        if (previous.used()) {
+          return Future.succeededFuture(new Rotation.Reused(previous));
+        }
+        return replace.apply(previous, ownerScopes).compose(replacement -> tx.preparedQuery(MARK_USED)
+            .execute(Tuple.of(Buffer.buffer(presented.bytes()), Rows.timestamp(now)))
+            .compose(r -> tx.preparedQuery(EXTEND_SESSION).execute(Tuple.of(previous.sessionId(),
+                Rows.timestamp(replacement.sessionExpiresAt()), replacement.sessionScopes().toArray())))
+            .compose(r -> insertTokens(tx, previous.sessionId(), replacement.tokens()))
+            .map(v -> new Rotation.Rotated(previous)));
+      });
+    }));
   }
 
   public Future<List<Session>> liveSessions(UUID userId) {

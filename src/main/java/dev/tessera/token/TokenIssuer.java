@@ -10,6 +10,7 @@ import dev.tessera.domain.TokenKind;
 import dev.tessera.domain.User;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.NewToken;
+import dev.tessera.store.Replacement;
 import dev.tessera.store.Rotation;
 import dev.tessera.store.TokenStore;
 import io.vertx.core.Future;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Mints tokens for a granted session and rotates refresh tokens. */
 public final class TokenIssuer {
@@ -62,7 +64,10 @@ public final class TokenIssuer {
         now, null, sessionExpires);
     List<NewToken> tokens = new ArrayList<>(List.of(access.stored()));
     refresh.ifPresent(r -> tokens.add(r.stored()));
-    return store.createSession(session, tokens).map(v -> {
+    return store.createSession(session, user == null ? null : user.passwordHash(), tokens).map(stored -> {
+      if (!stored) {
+        throw new GrantRejected("the user's password or scopes changed during sign-in; sign in again");
+      }
       metrics.issued(grant);
       return new IssuedTokens(access.raw(), accessTtl.toSeconds(), scopes, refresh.map(Minted::raw), session.id());
     });
@@ -72,43 +77,56 @@ public final class TokenIssuer {
    * RFC 6749 §6 with rotation: the presented refresh token is spent and replaced. Presenting a spent
    * token again revokes the whole session (OAuth 2.0 Security BCP §4.14.2): either the client or an
    * attacker holds a copy, and the server cannot tell which.
+   *
+   * <p>A refresh never carries a grant forward on trust: inside the rotation's transaction it re-reads
+   * the user (gone or disabled → refused) and narrows the session to what the user and the client may
+   * have now, so a scope taken away by any path cannot come back through an old refresh token.
    */
   public Future<IssuedTokens> refresh(Client client, String presented, Optional<Scopes> requested) {
     Optional<TokenHash> hash = codec.parse(presented);
     if (hash.isEmpty()) {
       return Future.failedFuture(new GrantRejected("refresh token is invalid, expired or revoked"));
     }
-    return store.findByHash(hash.get()).compose(found -> {
-      if (found.isEmpty() || found.get().kind() != TokenKind.REFRESH) {
-        return Future.failedFuture(new GrantRejected("refresh token is invalid, expired or revoked"));
-      }
-      var previous = found.get();
+    Instant now = now();
+    AtomicReference<Renewal> renewal = new AtomicReference<>();
+    return store.rotate(hash.get(), now, (previous, userScopes) -> {
       if (!previous.clientId().equals(client.clientId())) {
         return Future.failedFuture(new GrantRejected("refresh token was issued to another client"));
       }
-      Scopes granted = previous.scopes();
+      Scopes granted = previous.scopes().intersect(userScopes).intersect(client.scopes());
       Scopes scopes = requested.orElse(granted);
-      if (!granted.containsAll(scopes)) {
+      if (!previous.scopes().containsAll(scopes)) {
         return Future.failedFuture(new ScopeRejected("requested scope exceeds the scope originally granted"));
       }
-      Instant now = now();
-      Minted access = mint(TokenKind.ACCESS, scopes, now, accessTtl);
-      Minted refresh = mint(TokenKind.REFRESH, granted, now, refreshTtl);
-      return store.rotate(hash.get(), now, List.of(access.stored(), refresh.stored()), refresh.stored().expiresAt())
-          .compose(rotation -> {
-            if (rotation instanceof Rotation.Rotated) {
-              metrics.issued(GrantType.REFRESH_TOKEN);
-              return Future.succeededFuture(new IssuedTokens(access.raw(), accessTtl.toSeconds(), scopes,
-                  Optional.of(refresh.raw()), previous.sessionId()));
-            }
-            if (rotation instanceof Rotation.Reused reused) {
-              return revoker.revokeSessions(List.of(reused.previous().sessionId()), RevocationReason.REUSE)
-                  .compose(outcome -> Future.failedFuture(new GrantRejected("refresh token was already used; "
-                      + "the session has been revoked")));
-            }
-            return Future.failedFuture(new GrantRejected("refresh token is invalid, expired or revoked"));
-          });
+      if (!granted.containsAll(scopes)) {
+        return Future.failedFuture(new ScopeRejected("requested scope is no longer allowed for this user and client"));
+      }
+      Renewal r = new Renewal(mint(TokenKind.ACCESS, scopes, now, accessTtl), mint(TokenKind.REFRESH, granted, now, refreshTtl),
+          scopes);
+      renewal.set(r);
+      return Future.succeededFuture(new Replacement(List.of(r.access().stored(), r.refresh().stored()), granted,
+          r.refresh().stored().expiresAt()));
+    }).compose(rotation -> {
+      if (rotation instanceof Rotation.Rotated rotated) {
+        metrics.issued(GrantType.REFRESH_TOKEN);
+        Renewal r = renewal.get();
+        return Future.succeededFuture(new IssuedTokens(r.access().raw(), accessTtl.toSeconds(), r.scopes(),
+            Optional.of(r.refresh().raw()), rotated.previous().sessionId()));
+      }
+      if (rotation instanceof Rotation.Reused reused) {
+        if (!reused.previous().clientId().equals(client.clientId())) {
+          return Future.failedFuture(new GrantRejected("refresh token was issued to another client"));
+        }
+        return revoker.revokeSessions(List.of(reused.previous().sessionId()), RevocationReason.REUSE)
+            .compose(outcome -> Future.failedFuture(new GrantRejected("refresh token was already used; "
+                + "the session has been revoked")));
+      }
+      return Future.failedFuture(new GrantRejected("refresh token is invalid, expired or revoked"));
     });
+  }
+
+  /** The tokens minted for one refresh, kept until the rotation commits and they can be handed out. */
+  private record Renewal(Minted access, Minted refresh, Scopes scopes) {
   }
 
   private record Minted(String raw, NewToken stored) {

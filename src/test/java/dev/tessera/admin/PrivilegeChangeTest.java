@@ -1,0 +1,253 @@
+package dev.tessera.admin;
+
+import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Taking privileges away bites at once (issue 11, item 1): a password change ends the user's sessions,
+ * removing a scope ends every session holding it, and no refresh ever hands out more than the user and
+ * client may have now.
+ */
+@ExtendWith(VertxExtension.class)
+class PrivilegeChangeTest {
+  /** The bootstrap's public client with the password grant and scope admin (scripts sign in with it). */
+  private static final String ADMIN_CLIENT = "tessera-admin";
+  private static TestNode node;
+  private static TestClient http;
+  private static String admin;
+  private static String gatewaySecret;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    node = TestNode.start();
+    http = new TestClient(vertx, node.port());
+    admin = http.adminToken();
+    http.createPublicClient(admin, "pc-mobile", "read", "write");
+    gatewaySecret = http.createResourceServer(admin, "pc-gateway", "read").getString("client_secret");
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private static HttpResponse<Buffer> patch(String userId, JsonObject body) {
+    return http.json("PATCH", "/admin/api/users/" + userId, body, admin);
+  }
+
+  private static JsonObject signIn(String client, String username, String password, String scope) {
+    HttpResponse<Buffer> r = http.passwordGrant(client, username, password, scope);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject();
+  }
+
+  private static boolean active(String token) {
+    return http.isActive("pc-gateway", gatewaySecret, token);
+  }
+
+  private static HttpResponse<Buffer> createAdmin(String bearer, String username) {
+    return http.json("POST", "/admin/api/users", new JsonObject().put("username", username)
+        .put("password", "password-of-" + username).put("scopes", new JsonArray().add("admin")), bearer);
+  }
+
+  @Test
+  void demotedAdminsOldRefreshTokenNoLongerYieldsAdminNorCreatesAdmins() {
+    String u1 = http.createUser(admin, "u1", "u1-password-123", "admin").getString("id");
+    JsonObject tokens = signIn(ADMIN_CLIENT, "u1", "u1-password-123", "admin");
+    assertThat(tokens.getString("scope")).isEqualTo("admin");
+    assertThat(createAdmin(tokens.getString("access_token"), "pc-made-while-admin").statusCode()).isEqualTo(201);
+
+    HttpResponse<Buffer> demoted = patch(u1, new JsonObject().put("scopes", new JsonArray().add("orders:read"))
+        .put("password", "new-password-xyz"));
+    assertThat(demoted.statusCode()).as(demoted.bodyAsString()).isEqualTo(200);
+
+    HttpResponse<Buffer> refreshed = http.refresh(ADMIN_CLIENT, tokens.getString("refresh_token"));
+    assertThat(refreshed.statusCode()).as(refreshed.bodyAsString()).isEqualTo(400);
+    assertThat(refreshed.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
+    assertThat(createAdmin(tokens.getString("access_token"), "pc-made-after-demotion").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void passwordChangeEndsEverySessionAndReportsThePropagation() {
+    String id = http.createUser(admin, "pc-amy", "amy-password-1", "read").getString("id");
+    String phone = http.login("pc-mobile", "pc-amy", "amy-password-1", "phone").getString("access_token");
+    JsonObject laptop = http.login("pc-mobile", "pc-amy", "amy-password-1", "laptop");
+    assertThat(active(phone)).isTrue();
+    assertThat(active(laptop.getString("access_token"))).isTrue();
+
+    HttpResponse<Buffer> r = patch(id, new JsonObject().put("password", "amy-password-2"));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    JsonObject body = r.bodyAsJsonObject();
+    assertThat(body.getInteger("revoked")).isEqualTo(2);
+    assertThat(body.getJsonObject("propagation").getInteger("acked"))
+        .isEqualTo(body.getJsonObject("propagation").getInteger("nodes"));
+
+    assertThat(active(phone)).isFalse();
+    assertThat(active(laptop.getString("access_token"))).isFalse();
+    assertThat(http.refresh("pc-mobile", laptop.getString("refresh_token")).statusCode()).isEqualTo(400);
+    assertThat(http.login("pc-mobile", "pc-amy", "amy-password-2", "phone").getString("access_token")).isNotNull();
+  }
+
+  @Test
+  void passwordChangeMayKeepSessionsWhenAskedExplicitly() {
+    String id = http.createUser(admin, "pc-bob", "bob-password-1", "read").getString("id");
+    String phone = http.login("pc-mobile", "pc-bob", "bob-password-1", "phone").getString("access_token");
+    assertThat(active(phone)).isTrue();
+
+    HttpResponse<Buffer> r = patch(id, new JsonObject().put("password", "bob-password-2").put("revoke_sessions", false));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getInteger("revoked")).isZero();
+    assertThat(active(phone)).isTrue();
+    assertThat(http.passwordGrant("pc-mobile", "pc-bob", "bob-password-1", null).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void revokeSessionsWithoutAPasswordChangeIsA400ProblemAndChangesNothing() {
+    String id = http.createUser(admin, "pc-cyd", "cyd-password-1", "read", "write").getString("id");
+    String phone = http.login("pc-mobile", "pc-cyd", "cyd-password-1", "phone").getString("access_token");
+    assertThat(active(phone)).isTrue();
+
+    HttpResponse<Buffer> r = patch(id, new JsonObject().put("scopes", new JsonArray().add("read"))
+        .put("revoke_sessions", false));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.getHeader("Content-Type")).startsWith("application/problem+json");
+    assertThat(active(phone)).isTrue();
+    assertThat(http.json("GET", "/admin/api/users/" + id, null, admin).bodyAsJsonObject().getJsonArray("scopes").getList())
+        .containsExactly("read", "write");
+  }
+
+  @Test
+  void removingAScopeEndsExactlyTheSessionsHoldingIt() {
+    String id = http.createUser(admin, "pc-dan", "dan-password-1", "read", "write").getString("id");
+    String reader = signIn("pc-mobile", "pc-dan", "dan-password-1", "read").getString("access_token");
+    JsonObject writer = signIn("pc-mobile", "pc-dan", "dan-password-1", "read write");
+    assertThat(active(reader)).isTrue();
+    assertThat(active(writer.getString("access_token"))).isTrue();
+
+    HttpResponse<Buffer> r = patch(id, new JsonObject().put("scopes", new JsonArray().add("read")));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getInteger("revoked")).isEqualTo(1);
+    assertThat(r.bodyAsJsonObject().getJsonObject("propagation")).isNotNull();
+
+    assertThat(active(writer.getString("access_token"))).isFalse();
+    assertThat(http.refresh("pc-mobile", writer.getString("refresh_token")).statusCode()).isEqualTo(400);
+    assertThat(active(reader)).isTrue();
+  }
+
+  @Test
+  void addingAScopeEndsNoSession() {
+    String id = http.createUser(admin, "pc-eve", "eve-password-1", "read").getString("id");
+    String phone = http.login("pc-mobile", "pc-eve", "eve-password-1", "phone").getString("access_token");
+    assertThat(active(phone)).isTrue();
+
+    HttpResponse<Buffer> r = patch(id, new JsonObject().put("scopes", new JsonArray().add("read").add("write")));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getInteger("revoked")).isZero();
+    assertThat(active(phone)).isTrue();
+  }
+
+  @Test
+  void scopeChangeLeavesOtherUsersAlone() {
+    String id = http.createUser(admin, "pc-fay", "fay-password-1", "read", "write").getString("id");
+    http.createUser(admin, "pc-gus", "gus-password-1", "read", "write");
+    String bystander = http.login("pc-mobile", "pc-gus", "gus-password-1", "phone").getString("access_token");
+    assertThat(active(bystander)).isTrue();
+
+    assertThat(patch(id, new JsonObject().put("scopes", new JsonArray().add("read"))).statusCode()).isEqualTo(200);
+    assertThat(active(bystander)).isTrue();
+  }
+
+  @Test
+  void refreshNarrowsToTheScopesTheUserHoldsNow() {
+    String id = http.createUser(admin, "pc-hal", "hal-password-1", "read", "write").getString("id");
+    JsonObject tokens = http.login("pc-mobile", "pc-hal", "hal-password-1", "phone");
+    assertThat(tokens.getString("scope")).isEqualTo("read write");
+    // A change that did not come through the admin API (and so ended no session): the refresh itself
+    // must still apply it.
+    var services = node.tessera().services();
+    services.userStore().update(services.revoker().store().pool(), java.util.UUID.fromString(id), null,
+        dev.tessera.domain.Scopes.of(List.of("read")), null).await();
+
+    HttpResponse<Buffer> r = http.refresh("pc-mobile", tokens.getString("refresh_token"));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getString("scope")).isEqualTo("read");
+    HttpResponse<Buffer> next = http.refresh("pc-mobile", r.bodyAsJsonObject().getString("refresh_token"));
+    assertThat(next.bodyAsJsonObject().getString("scope")).isEqualTo("read");
+  }
+
+  @Test
+  void refreshAskingForAScopeTheUserNoLongerHoldsIsAnInvalidScope() {
+    String id = http.createUser(admin, "pc-ida", "ida-password-1", "read", "write").getString("id");
+    JsonObject tokens = http.login("pc-mobile", "pc-ida", "ida-password-1", "phone");
+    assertThat(tokens.getString("scope")).isEqualTo("read write");
+    var services = node.tessera().services();
+    services.userStore().update(services.revoker().store().pool(), java.util.UUID.fromString(id), null,
+        dev.tessera.domain.Scopes.of(List.of("read")), null).await();
+
+    HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "refresh_token",
+        "client_id", "pc-mobile", "refresh_token", tokens.getString("refresh_token"), "scope", "write"));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("invalid_scope");
+    // The refused request spent nothing: the refresh token still works, narrowed.
+    HttpResponse<Buffer> retry = http.refresh("pc-mobile", tokens.getString("refresh_token"));
+    assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+    assertThat(retry.bodyAsJsonObject().getString("scope")).isEqualTo("read");
+  }
+
+  @Test
+  void sessionsListShowsTheNarrowedScopesAfterARefresh() {
+    String id = http.createUser(admin, "pc-jon", "jon-password-1", "read", "write").getString("id");
+    JsonObject tokens = http.login("pc-mobile", "pc-jon", "jon-password-1", "phone");
+    var services = node.tessera().services();
+    services.userStore().update(services.revoker().store().pool(), java.util.UUID.fromString(id), null,
+        dev.tessera.domain.Scopes.of(List.of("read")), null).await();
+    assertThat(http.refresh("pc-mobile", tokens.getString("refresh_token")).statusCode()).isEqualTo(200);
+
+    JsonArray sessions = http.json("GET", "/admin/api/users/" + id + "/sessions", null, admin).bodyAsJsonObject()
+        .getJsonArray("items");
+    assertThat(sessions).hasSize(1);
+    assertThat(sessions.getJsonObject(0).getJsonArray("scopes").getList()).containsExactly("read");
+  }
+
+  @Test
+  void signInCheckedAgainstAPasswordChangedMeanwhileLeavesNoSession() {
+    String id = http.createUser(admin, "pc-kim", "kim-password-1", "read").getString("id");
+    var services = node.tessera().services();
+    // The user as a sign-in read it just before an admin changed the password (the race the check closes).
+    var before = services.userStore().findByUsername("pc-kim").await().orElseThrow();
+    var client = services.clientStore().find("pc-mobile").await().orElseThrow();
+    assertThat(patch(id, new JsonObject().put("password", "kim-password-2")).statusCode()).isEqualTo(200);
+
+    assertThatThrownBy(() -> services.issuer().issue(dev.tessera.domain.GrantType.PASSWORD, before, client,
+        before.scopes(), "phone").await()).isInstanceOf(dev.tessera.token.GrantRejected.class);
+    assertThat(http.json("GET", "/admin/api/users/" + id + "/sessions", null, admin).bodyAsJsonObject()
+        .getJsonArray("items")).isEmpty();
+  }
+
+  @Test
+  void signInOfTheUnchangedUserStillWorksThroughTheSameCheck() {
+    http.createUser(admin, "pc-lee", "lee-password-1", "read");
+    var services = node.tessera().services();
+    var user = services.userStore().findByUsername("pc-lee").await().orElseThrow();
+    var client = services.clientStore().find("pc-mobile").await().orElseThrow();
+    var issued = services.issuer().issue(dev.tessera.domain.GrantType.PASSWORD, user, client, user.scopes(), "phone")
+        .await();
+    assertThat(active(issued.accessToken())).isTrue();
+  }
+}
