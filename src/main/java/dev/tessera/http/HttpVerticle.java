@@ -64,9 +64,11 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxFormAttributeSize(services.config().maxBodyBytes())
         .setIdleTimeout(30)
         .setCompressionSupported(false);
-    services.config().tls().ifPresent(tls -> options.setSsl(true)
+    // HTTP/2 for Envoy's gRPC ext_authz: cleartext with prior knowledge is on by default; over TLS via ALPN.
+    services.config().tls().ifPresent(tls -> options.setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));
-    server = vertx.createHttpServer(options).requestHandler(router);
+    server = vertx.createHttpServer(options)
+        .requestHandler(new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router));
     return server.listen();
   }
 
