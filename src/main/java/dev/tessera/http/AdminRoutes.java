@@ -37,6 +37,12 @@ final class AdminRoutes {
   private static final String ADMIN_SCOPE = "admin";
   private static final String CALLER = "tessera.admin";
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._~@-]{1,100}");
+  /**
+   * A user's id (a UUID) is the {@code sub} of their tokens, and a client's own tokens carry its client id
+   * there: a client named like a user would mint tokens that resource servers read as that user.
+   */
+  private static final Pattern USER_ID_FORMAT =
+      Pattern.compile("\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
   private static final int DEFAULT_PAGE = 50;
   private static final int MAX_PAGE = 500;
@@ -208,6 +214,9 @@ final class AdminRoutes {
     String clientId = body.string("client_id", 1, 100);
     if (!CLIENT_ID.matcher(clientId).matches()) {
       throw Problem.badRequest("\"client_id\" may contain only letters, digits and . _ ~ @ -");
+    }
+    if (USER_ID_FORMAT.matcher(clientId).matches()) {
+      throw Problem.badRequest("\"client_id\" must not have the user id (UUID) format: it would be a user's subject");
     }
     String name = body.has("name") ? body.string("name", 1, 200) : clientId;
     boolean confidential = body.bool("confidential");

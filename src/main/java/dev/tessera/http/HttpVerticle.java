@@ -16,6 +16,9 @@ public final class HttpVerticle extends VerticleBase {
   private static final String PANEL_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
       + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+  /** A year, the common floor for HSTS preload lists; no includeSubDomains: Tessera does not own the domain. */
+  private static final String HSTS = "max-age=31536000";
+
   /** Below Kubernetes' terminationGracePeriodSeconds (30) minus the preStop sleep (5). */
   static final int DRAIN_SECONDS = 15;
 
@@ -29,11 +32,17 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    boolean overTls = services.config().tls().isPresent();
     router.route().handler(ctx -> {
       ctx.response().headers()
           .set("X-Content-Type-Options", "nosniff")
           .set("Referrer-Policy", "no-referrer")
           .set("X-Frame-Options", "DENY");
+      if (overTls) {
+        // RFC 6797: browsers (the admin panel) never fall back to plain HTTP, where a bearer token
+        // could be read off the wire. Only sent over TLS, as §7.2 requires.
+        ctx.response().headers().set("Strict-Transport-Security", HSTS);
+      }
       ctx.next();
     });
     router.route().handler(new ClientAddress(services.config().trustedProxies()));

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 import static dev.tessera.testing.TestClient.basic;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -121,6 +124,24 @@ class AdminClientsTest {
     HttpResponse<Buffer> r = api("POST", "/clients", confidential("ac bad/id"));
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.getHeader("Content-Type")).startsWith("application/problem+json");
+  }
+
+  @Test
+  void clientIdInTheUserIdFormatIsA400ProblemBecauseItWouldBeAUsersSubject() {
+    String userId = http.createUser(admin, "ac-victim", "victim-password").getString("id");
+    for (String clientId : List.of(userId, userId.toUpperCase(Locale.ROOT))) {
+      HttpResponse<Buffer> r = api("POST", "/clients", confidential(clientId));
+      assertThat(r.statusCode()).as(clientId).isEqualTo(400);
+      assertThat(r.getHeader("Content-Type")).startsWith("application/problem+json");
+      assertThat(r.bodyAsJsonObject().getString("detail")).contains("user id");
+      assertThat(api("GET", "/clients/" + clientId, null).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void clientIdMerelyContainingAUuidIsAllowed() {
+    HttpResponse<Buffer> r = api("POST", "/clients", confidential("svc-" + UUID.randomUUID()));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
   }
 
   @Test

@@ -26,6 +26,10 @@ class TlsTest {
           .setVerifyHost(false));
       var overTls = https.get(node.port(), "127.0.0.1", "/health/live").send().await();
       assertThat(overTls.statusCode()).isEqualTo(200);
+      assertThat(overTls.getHeader("Strict-Transport-Security")).isEqualTo("max-age=31536000");
+      var tokenEndpoint = https.post(node.port(), "127.0.0.1", "/oauth2/token").send().await();
+      assertThat(tokenEndpoint.statusCode()).isEqualTo(400);
+      assertThat(tokenEndpoint.getHeader("Strict-Transport-Security")).isEqualTo("max-age=31536000");
 
       WebClient plain = WebClient.create(vertx);
       var overPlainHttp = plain.get(node.port(), "127.0.0.1", "/health/live").send();
@@ -35,6 +39,18 @@ class TlsTest {
       plain.close();
     } finally {
       certificate.delete();
+    }
+  }
+
+  @Test
+  void withoutTlsNoStrictTransportSecurityHeaderIsSent(Vertx vertx) {
+    try (TestNode node = TestNode.start()) {
+      WebClient plain = WebClient.create(vertx);
+      var response = plain.post(node.port(), "127.0.0.1", "/oauth2/token").send().await();
+      assertThat(response.statusCode()).isEqualTo(400);
+      // RFC 6797 §7.2: over plain HTTP the header is meaningless and must not be sent.
+      assertThat(response.getHeader("Strict-Transport-Security")).isNull();
+      plain.close();
     }
   }
 }
