@@ -13,18 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * conf/nginx-example.conf, run by a real nginx in front of a real node: the file an operator copies is
@@ -39,7 +34,7 @@ class NginxForwardAuthTest {
   private static TestNode node;
   private static TestClient tessera;
   private static TestClient gateway;
-  private static Process nginx;
+  private static GatewayProcess nginx;
   private static String aliceId;
   private static WebClient raw;
   private static int gatewayPort;
@@ -57,12 +52,8 @@ class NginxForwardAuthTest {
 
     int listen = TestNode.freePort();
     int api = TestNode.freePort();
-    String example = Files.readString(EXAMPLE, StandardCharsets.UTF_8);
-    assertThat(example).contains("__LISTEN__", "__TESSERA__", "__API__");
-    String rendered = example.replace("__LISTEN__", "127.0.0.1:" + listen)
-        .replace("__TESSERA__", "127.0.0.1:" + node.port())
-        .replace("__API__", "127.0.0.1:" + api);
-    assertThat(rendered).doesNotContainPattern("__[A-Z]+__");
+    String rendered = GatewayProcess.render(EXAMPLE, Map.of("__LISTEN__", "127.0.0.1:" + listen,
+        "__TESSERA__", "127.0.0.1:" + node.port(), "__API__", "127.0.0.1:" + api));
     Path conf = prefix.resolve("nginx.conf");
     Files.writeString(conf, rendered, StandardCharsets.UTF_8);
     Files.createDirectories(prefix.resolve("logs"));
@@ -71,45 +62,17 @@ class NginxForwardAuthTest {
     String globals = "daemon off; pid " + prefix.resolve("nginx.pid") + ";"
         + ("root".equals(System.getProperty("user.name")) ? " user root;" : "");
     Path errorLog = prefix.resolve("logs/error.log");
-    nginx = new ProcessBuilder(List.of(binary.toString(), "-p", prefix.toString(), "-c", conf.toString(),
-        "-e", errorLog.toString(), "-g", globals))
-        .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
-    awaitListening(listen, errorLog);
+    nginx = GatewayProcess.start("nginx", List.of(binary.toString(), "-p", prefix.toString(), "-c", conf.toString(),
+        "-e", errorLog.toString(), "-g", globals), Map.of(), prefix.resolve("logs"), listen, errorLog);
     gateway = new TestClient(vertx, listen);
     gatewayPort = listen;
     raw = WebClient.create(vertx);
   }
 
-  private static void awaitListening(int port, Path errorLog) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      if (!nginx.isAlive()) {
-        fail("nginx exited with " + nginx.exitValue() + ":\n" + logs(errorLog));
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    fail("nginx did not listen on " + port + " within 15 s:\n" + logs(errorLog));
-  }
-
-  private static String logs(Path errorLog) throws IOException {
-    Path stdout = prefix.resolve("logs/stdout.log");
-    return (Files.exists(stdout) ? Files.readString(stdout) : "")
-        + (Files.exists(errorLog) ? Files.readString(errorLog) : "");
-  }
-
   @AfterAll
   static void stop() throws InterruptedException {
     if (nginx != null) {
-      nginx.destroy(); // SIGTERM: nginx's fast shutdown, workers included
-      if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-        nginx.descendants().forEach(ProcessHandle::destroyForcibly);
-        nginx.destroyForcibly();
-      }
+      nginx.close(); // SIGTERM: nginx's fast shutdown, workers included
     }
     if (raw != null) {
       raw.close();
