@@ -12,6 +12,8 @@ import dev.tessera.auth.UserAuthenticator;
 import dev.tessera.cluster.ClusterManagerFactory;
 import dev.tessera.cluster.EventBusBroadcaster;
 import dev.tessera.cluster.RevocationFollower;
+import dev.tessera.cluster.SharedFailureLedger;
+import dev.tessera.cluster.SharedRateBuckets;
 import dev.tessera.config.ConfigException;
 import dev.tessera.config.TesseraConfig;
 import dev.tessera.gateway.Gatekeeper;
@@ -277,8 +279,12 @@ public final class Tessera {
         .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()))
         // Not ready while shutting down, so the load balancer stops sending before the server stops.
         .register("serving", promise -> promise.complete(stopping ? Status.KO() : Status.OK()));
-    FailureLedger failureLedger = new LocalFailureLedger();
-    RateBuckets rateBuckets = new LocalRateBuckets();
+    // Clustered, back-off counts and rate buckets live in Hazelcast maps every node shares, so limits
+    // hold for the cluster as a whole; alone, in this node's memory.
+    FailureLedger failureLedger = clusterManager == null ? new LocalFailureLedger()
+        : new SharedFailureLedger(clusterManager.getHazelcastInstance().getMap("tessera-auth-failures"), vertx);
+    RateBuckets rateBuckets = clusterManager == null ? new LocalRateBuckets()
+        : new SharedRateBuckets(clusterManager.getHazelcastInstance().getMap("tessera-rate-buckets"), vertx);
     TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock);
     services = new Services(config,
         verifier,
