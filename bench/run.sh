@@ -193,7 +193,7 @@ metric_sum() { # regex on the metric name+labels -> sum of values
 # ---- start Tessera and build the token sets through the API
 log "work directory $WORK; duration $DURATION, warm-up $WARMUP, connections [$CONNS], $CORES cores"
 start_tessera
-ADMIN_TOKEN="$(curl -s -d grant_type=password -d client_id=tessera-admin -d username=admin \
+ADMIN_TOKEN="$(curl -s -d grant_type=password -d client_id=tessera-cli -d username=admin \
   --data-urlencode "password=$ADMIN_PASSWORD" "$T/oauth2/token" | json_field access_token)"
 RS_ID="bench-rs"
 RS_SECRET="bench-rs-secret-$RANDOM$RANDOM$RANDOM"

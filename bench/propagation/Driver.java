@@ -100,7 +100,7 @@ public class Driver {
     // ---- 1. setup
     long t = System.nanoTime();
     String suffix = Long.toString(System.currentTimeMillis(), 36);
-    JsonObject adminTok = form(0, "/oauth2/token", null, Map.of("grant_type", "password", "client_id", "tessera-admin",
+    JsonObject adminTok = form(0, "/oauth2/token", null, Map.of("grant_type", "password", "client_id", "tessera-cli",
         "username", "admin", "password", req("admin_password"), "scope", "admin"), 200);
     String admin = "Bearer " + adminTok.getString("access_token");
     String introspector = "prop-introspector-" + suffix;

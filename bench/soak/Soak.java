@@ -145,7 +145,7 @@ public class Soak {
 
     // ---- setup through the admin API
     String suffix = Long.toString(System.currentTimeMillis(), 36);
-    JsonObject adminTok = form(0, "/oauth2/token", null, Map.of("grant_type", "password", "client_id", "tessera-admin",
+    JsonObject adminTok = form(0, "/oauth2/token", null, Map.of("grant_type", "password", "client_id", "tessera-cli",
         "username", "admin", "password", req("admin_password"), "scope", "admin"), 200);
     String admin = "Bearer " + adminTok.getString("access_token");
     String introspector = "soak-introspector-" + suffix;

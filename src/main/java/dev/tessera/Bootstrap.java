@@ -16,10 +16,15 @@ import java.util.Optional;
 
 /**
  * First start (DESIGN §3): with no user yet and {@code TESSERA_ADMIN_PASSWORD} set, create the admin
- * user and the public {@code tessera-admin} client the web panel signs in with.
+ * user, the public {@code tessera-admin} client the web panel signs in with (authorization code + PKCE,
+ * back to {@code /admin/} on this server), and the public {@code tessera-cli} client for scripts
+ * (password grant, scope admin). Data directories from before issue 12 get the same through migration V6.
  */
 final class Bootstrap {
   static final String PANEL_CLIENT = "tessera-admin";
+  static final String CLI_CLIENT = "tessera-cli";
+  /** A path: resolved against TESSERA_ISSUER, so the panel follows the issuer wherever it is served. */
+  static final String PANEL_REDIRECT = "/admin/";
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
 
   private final Services services;
@@ -45,7 +50,8 @@ final class Bootstrap {
           .compose(user -> {
             log.info("created admin user '{}'", user.username());
             services.audit().record(AuditEvent.of("user_created", user.id(), user.username(), null, null, null));
-            return panelClient(admin);
+            return panelClient(admin).compose(v -> client(new Client(CLI_CLIENT, "Tessera command line",
+                Optional.empty(), false, EnumSet.of(GrantType.PASSWORD), admin, false, List.of(), null)));
           })
           // Another node bootstrapping at the same moment won the race: same outcome.
           .recover(e -> e instanceof Conflict ? Future.succeededFuture() : Future.failedFuture(e));
@@ -53,9 +59,13 @@ final class Bootstrap {
   }
 
   private Future<Void> panelClient(Scopes admin) {
-    return services.clientStore().find(PANEL_CLIENT).compose(found -> found.isPresent()
+    return client(new Client(PANEL_CLIENT, "Tessera admin panel", Optional.empty(), false,
+        EnumSet.of(GrantType.AUTHORIZATION_CODE, GrantType.PASSWORD, GrantType.REFRESH_TOKEN), admin, false, List.of(PANEL_REDIRECT), null));
+  }
+
+  private Future<Void> client(Client client) {
+    return services.clientStore().find(client.clientId()).compose(found -> found.isPresent()
         ? Future.succeededFuture()
-        : services.clientStore().insert(new Client(PANEL_CLIENT, "Tessera admin panel", Optional.empty(), false,
-            EnumSet.of(GrantType.PASSWORD, GrantType.REFRESH_TOKEN), admin, false, null)).mapEmpty());
+        : services.clientStore().insert(client).mapEmpty());
   }
 }

@@ -14,6 +14,7 @@ import dev.tessera.store.UserStore;
 import dev.tessera.token.ClientRevocation;
 import dev.tessera.token.Freshness;
 import dev.tessera.token.Revoker;
+import dev.tessera.token.SignInServices;
 import dev.tessera.token.TokenIssuer;
 import dev.tessera.token.TokenVerifier;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -36,5 +37,6 @@ public record Services(
     AuditStore audit,
     Freshness freshness,
     TesseraMetrics metrics,
-    HealthChecks readiness) {
+    HealthChecks readiness,
+    SignInServices signIn) {
 }

@@ -24,6 +24,7 @@ import dev.tessera.http.HttpVerticle;
 import dev.tessera.http.ManagementVerticle;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.AuditStore;
+import dev.tessera.store.AuthorizationCodeStore;
 import dev.tessera.store.ClientStore;
 import dev.tessera.store.DatabaseServer;
 import dev.tessera.store.Housekeeping;
@@ -31,10 +32,13 @@ import dev.tessera.store.RevocationStore;
 import dev.tessera.store.SettingsStore;
 import dev.tessera.store.TokenStore;
 import dev.tessera.store.UserStore;
+import dev.tessera.token.AuthorizationCodes;
+import dev.tessera.token.BrowserSessions;
 import dev.tessera.token.ClientRevocation;
 import dev.tessera.token.Freshness;
 import dev.tessera.token.LastUsedRecorder;
 import dev.tessera.token.RevokedSessions;
+import dev.tessera.token.SignInServices;
 import dev.tessera.token.Revoker;
 import dev.tessera.token.TokenCodec;
 import dev.tessera.token.TokenIssuer;
@@ -286,17 +290,23 @@ public final class Tessera {
     RateBuckets rateBuckets = clusterManager == null ? new LocalRateBuckets()
         : new SharedRateBuckets(clusterManager.getHazelcastInstance().getMap("tessera-rate-buckets"), vertx);
     TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock);
+    TokenIssuer issuer = new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(),
+        config.refreshTtl());
+    SignInServices signIn = new SignInServices(
+        new AuthorizationCodes(vertx, codec, new AuthorizationCodeStore(pool), userStore, issuer, revoker, clock),
+        new BrowserSessions(codec, tokenStore, userStore, issuer, revoker, clock, config.browserSessionTtl()),
+        codec.derivedKey("sign-in form"));
     services = new Services(config,
         verifier,
         new Gatekeeper(verifier, policy, policy.metrics(), clock, config.catchupInterval()),
-        new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(), config.refreshTtl()),
+        issuer,
         new ClientRevocation(codec, tokenStore, revoker),
         revoker,
         new UserAuthenticator(userStore, hasher, new LoginThrottle("sign-in", failureLedger, clock)),
         // Its own throttle: client failures must not use up users' allowances.
         new ClientAuthenticator(clientStore, hasher, new LoginThrottle("client", failureLedger, clock)),
         new ClientRateLimiter(config.tokenRatePerClient(), rateBuckets),
-        hasher, userStore, clientStore, tokenStore, audit, freshness, metrics, readiness);
+        hasher, userStore, clientStore, tokenStore, audit, freshness, metrics, readiness, signIn);
   }
 
   public Vertx vertx() {

@@ -50,7 +50,8 @@ public record TesseraConfig(
     Optional<Tls> tls,
     Optional<Integer> managementPort,
     TrustedProxies trustedProxies,
-    Duration auditRetention) {
+    Duration auditRetention,
+    Duration browserSessionTtl) {
 
   /** PEM files for HTTPS; both or neither. */
   public record Tls(String certPath, String keyPath) {
@@ -67,7 +68,8 @@ public record TesseraConfig(
       "TESSERA_HASH_THREADS", "TESSERA_HASH_QUEUE", "TESSERA_ARGON2_MEMORY_KIB",
       "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT",
       "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL", "TESSERA_MANAGEMENT_PORT",
-      "TESSERA_TRUSTED_PROXIES", "TESSERA_AUDIT_RETENTION");
+      "TESSERA_TRUSTED_PROXIES", "TESSERA_AUDIT_RETENTION",
+      "TESSERA_BROWSER_SESSION_TTL");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -135,7 +137,8 @@ public record TesseraConfig(
         tls(v),
         managementPort(v, port),
         trustedProxies(v),
-        v.positiveDuration("TESSERA_AUDIT_RETENTION"));
+        v.positiveDuration("TESSERA_AUDIT_RETENTION"),
+        v.positiveDuration("TESSERA_BROWSER_SESSION_TTL"));
   }
 
   private static TrustedProxies trustedProxies(Values v) {

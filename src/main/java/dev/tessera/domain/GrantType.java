@@ -4,6 +4,7 @@ import java.util.Optional;
 
 /** The RFC 6749 grants Tessera serves. */
 public enum GrantType {
+  AUTHORIZATION_CODE("authorization_code"),
   PASSWORD("password"),
   CLIENT_CREDENTIALS("client_credentials"),
   REFRESH_TOKEN("refresh_token");

@@ -1,7 +1,9 @@
 package dev.tessera.domain;
 
 public enum TokenKind {
-  ACCESS, REFRESH;
+  ACCESS, REFRESH,
+  /** The browser sign-in (single sign-on) cookie: never a bearer credential, only read at /oauth2/authorize. */
+  BROWSER;
 
   public String dbName() {
     return name().toLowerCase();

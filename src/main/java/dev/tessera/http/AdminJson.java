@@ -2,6 +2,7 @@ package dev.tessera.http;
 
 import dev.tessera.domain.Client;
 import dev.tessera.domain.GrantType;
+import dev.tessera.domain.RedirectUri;
 import dev.tessera.domain.Scopes;
 import dev.tessera.domain.Session;
 import dev.tessera.domain.User;
@@ -97,6 +98,20 @@ final class AdminJson {
     }
   }
 
+  /** Redirect URIs under the rules of {@link RedirectUri}, each refused with the reason. */
+  List<String> redirectUris(String field) {
+    List<String> uris = strings(field);
+    if (uris.size() > 20) {
+      throw Problem.badRequest("\"" + field + "\" may hold at most 20 URIs");
+    }
+    for (String uri : uris) {
+      RedirectUri.registrationProblem(uri).ifPresent(problem -> {
+        throw Problem.badRequest("\"" + field + "\": each URI " + problem);
+      });
+    }
+    return uris.stream().distinct().toList();
+  }
+
   static JsonObject user(User u) {
     return new JsonObject().put("id", u.id().toString()).put("username", u.username())
         .put("scopes", new JsonArray(u.scopes().values())).put("disabled", u.disabled())
@@ -107,6 +122,7 @@ final class AdminJson {
     return new JsonObject().put("client_id", c.clientId()).put("name", c.name()).put("confidential", c.confidential())
         .put("grant_types", new JsonArray(c.grantTypes().stream().map(GrantType::wireName).sorted().toList()))
         .put("scopes", new JsonArray(c.scopes().values())).put("introspect", c.introspect())
+        .put("redirect_uris", new JsonArray(c.redirectUris()))
         .put("created_at", text(c.createdAt()));
   }
 

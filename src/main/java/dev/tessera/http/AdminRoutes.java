@@ -210,7 +210,7 @@ final class AdminRoutes {
 
   private void createClient(RoutingContext ctx) {
     AdminJson body = AdminJson.of(ctx, Set.of("client_id", "name", "confidential", "grant_types", "scopes",
-        "introspect", "client_secret"));
+        "introspect", "client_secret", "redirect_uris"));
     String clientId = body.string("client_id", 1, 100);
     if (!CLIENT_ID.matcher(clientId).matches()) {
       throw Problem.badRequest("\"client_id\" may contain only letters, digits and . _ ~ @ -");
@@ -223,7 +223,11 @@ final class AdminRoutes {
     EnumSet<GrantType> grants = EnumSet.noneOf(GrantType.class);
     for (String g : body.strings("grant_types")) {
       grants.add(GrantType.fromWire(g).orElseThrow(() ->
-          Problem.badRequest("unknown grant type; use password, client_credentials or refresh_token")));
+          Problem.badRequest("unknown grant type; use authorization_code, password, client_credentials or refresh_token")));
+    }
+    List<String> redirectUris = body.has("redirect_uris") ? body.redirectUris("redirect_uris") : List.of();
+    if (grants.contains(GrantType.AUTHORIZATION_CODE) && redirectUris.isEmpty()) {
+      throw Problem.badRequest("the authorization_code grant needs at least one entry in \"redirect_uris\"");
     }
     Scopes scopes = body.has("scopes") ? body.scopes("scopes") : Scopes.NONE;
     boolean introspect = body.has("introspect") && body.bool("introspect");
@@ -235,7 +239,7 @@ final class AdminRoutes {
     Future<Optional<String>> hash = secret.isEmpty() ? Future.succeededFuture(Optional.empty())
         : services.hasher().hash(secret.get()).map(Optional::of);
     hash.compose(secretHash -> services.clientStore().insert(
-            new Client(clientId, name, secretHash, confidential, grants, scopes, introspect, null)))
+            new Client(clientId, name, secretHash, confidential, grants, scopes, introspect, redirectUris, null)))
         .onSuccess(client -> {
           services.clients().forget(clientId);
           audit(ctx, "client_created", null, null, new JsonObject().put("client_id", clientId));

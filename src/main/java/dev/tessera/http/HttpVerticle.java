@@ -47,6 +47,7 @@ public final class HttpVerticle extends VerticleBase {
     });
     router.route().handler(new ClientAddress(services.config().trustedProxies()));
     new OAuthRoutes(services).mount(router);
+    Future<Void> signInPages = new AuthorizeRoutes(services).mount(router, vertx);
     new VerifyRoute(services.gatekeeper()).mount(router);
     if (services.config().managementPort().isEmpty()) {
       // No management port: one process on a laptop serves metrics and health here, as it always has.
@@ -78,7 +79,7 @@ public final class HttpVerticle extends VerticleBase {
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));
     server = vertx.createHttpServer(options)
         .requestHandler(new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router));
-    return server.listen();
+    return signInPages.compose(v -> server.listen());
   }
 
   /** Stops accepting connections and lets in-flight requests finish, for at most the drain time. */

@@ -33,12 +33,13 @@ import java.util.Optional;
  */
 final class OAuthRoutes {
   private static final Logger log = LoggerFactory.getLogger(OAuthRoutes.class);
-  private static final int MAX_DEVICE_LABEL = 200;
 
   private final Services services;
+  private final MetadataDocument metadata;
 
   OAuthRoutes(Services services) {
     this.services = services;
+    this.metadata = new MetadataDocument(services.clientStore(), services.config().issuer(), java.time.Clock.systemUTC());
   }
 
   void mount(Router router) {
@@ -53,7 +54,8 @@ final class OAuthRoutes {
     OAuthForm form = OAuthForm.of(ctx);
     String grantName = form.required("grant_type");
     GrantType grant = GrantType.fromWire(grantName)
-        .orElseThrow(() -> OAuthError.unsupportedGrantType("supported grant types are password, client_credentials and refresh_token"));
+        .orElseThrow(() -> OAuthError.unsupportedGrantType(
+            "supported grant types are authorization_code, password, client_credentials and refresh_token"));
     Future<IssuedTokens> issued = authenticateClient(ctx, form)
         .compose(client -> services.tokenRate().acquire(client, address(ctx))
             .compose(wait -> wait.isPresent()
@@ -75,6 +77,8 @@ final class OAuthRoutes {
       return Future.failedFuture(OAuthError.unauthorizedClient("client may not use the " + grant.wireName() + " grant"));
     }
     return switch (grant) {
+      case AUTHORIZATION_CODE -> services.signIn().codes().exchange(client, form.required("code"),
+          form.required("redirect_uri"), form.optional("code_verifier").orElse(null));
       case PASSWORD -> passwordGrant(ctx, form, client);
       case CLIENT_CREDENTIALS -> clientCredentialsGrant(ctx, form, client);
       case REFRESH_TOKEN -> services.issuer().refresh(client, form.required("refresh_token"), requestedScope(form));
@@ -86,25 +90,15 @@ final class OAuthRoutes {
     String password = form.required("password");
     Optional<Scopes> requested = requestedScope(form);
     String address = address(ctx);
-    return services.users().authenticate(username, password, address)
-        .onFailure(e -> {
-          // Every refusal counts, throttled ones too: an attack shows in the metric and the audit log
-          // even while the back-off keeps it from reaching the password check.
-          if (e instanceof InvalidCredentials || e instanceof Throttled) {
-            services.metrics().loginFailure();
-            services.audit().recordFailure(AuditEvent.of(e instanceof Throttled ? "login_throttled" : "login_failed", null,
-                username, client.clientId(), address, null));
-          }
-        })
+    return PasswordSignIn.authenticate(services, username, password, client.clientId(), address)
         .recover(e -> Future.failedFuture(e instanceof InvalidCredentials
             ? OAuthError.invalidGrant("invalid username or password") : e))
         .compose(user -> {
           Scopes allowed = user.scopes().intersect(client.scopes());
           Scopes scopes = grantable(requested, allowed);
           return services.issuer().issue(GrantType.PASSWORD, user, client, scopes, device(ctx, form))
-              .onSuccess(t -> services.audit().record(AuditEvent.of("login_succeeded", user.id(), user.username(),
-                  client.clientId(), address, new JsonObject().put("session_id", t.sessionId().toString())
-                      .put("scope", t.scopes().toString()))));
+              .onSuccess(t -> PasswordSignIn.succeeded(services, user, client.clientId(), address, t.sessionId(),
+                  t.scopes()));
         });
   }
 
@@ -137,12 +131,7 @@ final class OAuthRoutes {
   }
 
   private static String device(RoutingContext ctx, OAuthForm form) {
-    String label = form.optional("device_name").orElse(ctx.request().getHeader(HttpHeaders.USER_AGENT));
-    if (label == null) {
-      return null;
-    }
-    String printable = label.replaceAll("\\p{Cntrl}", " ").strip();
-    return printable.length() > MAX_DEVICE_LABEL ? printable.substring(0, MAX_DEVICE_LABEL) : printable;
+    return DeviceLabel.of(form.optional("device_name").orElse(null), ctx.request().getHeader(HttpHeaders.USER_AGENT));
   }
 
   private void introspect(RoutingContext ctx) {
@@ -179,25 +168,9 @@ final class OAuthRoutes {
   }
 
   private void metadata(RoutingContext ctx) {
-    String issuer = services.config().issuer();
-    services.clientStore().all().onSuccess(clients -> {
-      JsonArray scopes = new JsonArray(clients.stream().flatMap(c -> c.scopes().values().stream()).distinct().sorted().toList());
-      JsonArray authMethods = new JsonArray().add("client_secret_basic").add("client_secret_post").add("none");
-      JsonObject body = new JsonObject()
-          .put("issuer", issuer)
-          .put("token_endpoint", issuer + "/oauth2/token")
-          .put("introspection_endpoint", issuer + "/oauth2/introspect")
-          .put("revocation_endpoint", issuer + "/oauth2/revoke")
-          .put("grant_types_supported", new JsonArray().add("password").add("client_credentials").add("refresh_token"))
-          .put("response_types_supported", new JsonArray())
-          .put("token_endpoint_auth_methods_supported", authMethods)
-          .put("introspection_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
-          .put("revocation_endpoint_auth_methods_supported", authMethods)
-          .put("scopes_supported", scopes)
-          .put("service_documentation", issuer + "/admin/");
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
-          .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=60").end(body.toBuffer());
-    }).onFailure(ctx::fail);
+    metadata.current().onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "max-age=" + MetadataDocument.TTL.toSeconds()).end(body))
+        .onFailure(ctx::fail);
   }
 
   private Future<Client> authenticateClient(RoutingContext ctx, OAuthForm form) {

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Optional;
 
 public final class ClientStore {
-  private static final String COLUMNS = "client_id, name, secret_hash, confidential, grant_types, scopes, introspect, created_at";
-  private static final String INSERT = "insert into clients (client_id, name, secret_hash, confidential, grant_types, scopes, introspect) "
-      + "values ($1, $2, $3, $4, $5, $6, $7) returning " + COLUMNS;
+  private static final String COLUMNS = "client_id, name, secret_hash, confidential, grant_types, scopes, introspect, redirect_uris, created_at";
+  private static final String INSERT = "insert into clients (client_id, name, secret_hash, confidential, grant_types, scopes, introspect, redirect_uris) "
+      + "values ($1, $2, $3, $4, $5, $6, $7, $8) returning " + COLUMNS;
   private static final String BY_ID = "select " + COLUMNS + " from clients where client_id = $1";
   private static final String ALL = "select " + COLUMNS + " from clients order by client_id";
   private static final String DELETE = "delete from clients where client_id = $1";
@@ -33,7 +33,7 @@ public final class ClientStore {
     String[] grants = c.grantTypes().stream().map(GrantType::wireName).sorted().toArray(String[]::new);
     return client.preparedQuery(INSERT)
         .execute(Tuple.of(c.clientId(), c.name(), c.secretHash().orElse(null), c.confidential(), grants,
-            c.scopes().toArray(), c.introspect()))
+            c.scopes().toArray(), c.introspect(), c.redirectUris().toArray(String[]::new)))
         .<Client>map(rows -> map(rows.iterator().next()))
         .recover(e -> e instanceof PgException pg && Conflict.UNIQUE_VIOLATION.equals(pg.getSqlState())
             ? Future.failedFuture(new Conflict("a client with this client_id already exists"))
@@ -73,6 +73,6 @@ public final class ClientStore {
     }
     return new Client(r.getString("client_id"), r.getString("name"), Optional.ofNullable(r.getString("secret_hash")),
         r.getBoolean("confidential"), grants, Rows.scopes(r, "scopes"), r.getBoolean("introspect"),
-        Rows.instant(r, "created_at"));
+        List.of(r.getArrayOfStrings("redirect_uris")), Rows.instant(r, "created_at"));
   }
 }

@@ -50,6 +50,15 @@ public final class TokenCodec {
     });
   }
 
+  /**
+   * A key for another purpose (e.g. the sign-in form's CSRF value) derived from the token secret, so every
+   * node derives the same key and no purpose's MACs can stand in for token tags.
+   */
+  public byte[] derivedKey(String purpose) {
+    Mac m = mac.get();
+    return m.doFinal(("tessera key for " + purpose).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Encodes fresh random bytes as a token; the caller stores only {@link #hash(String)} of the result. */
   public String encode(byte[] random) {
     if (random.length != RANDOM_BYTES) {

@@ -56,7 +56,8 @@ public final class TokenIssuer {
    */
   public Future<IssuedTokens> issue(GrantType grant, User user, Client client, Scopes scopes, String device) {
     Instant now = now();
-    boolean withRefresh = grant == GrantType.PASSWORD && client.allows(GrantType.REFRESH_TOKEN);
+    boolean withRefresh = (grant == GrantType.PASSWORD || grant == GrantType.AUTHORIZATION_CODE)
+        && client.allows(GrantType.REFRESH_TOKEN);
     Minted access = mint(TokenKind.ACCESS, scopes, now, accessTtl);
     Optional<Minted> refresh = withRefresh ? Optional.of(mint(TokenKind.REFRESH, scopes, now, refreshTtl)) : Optional.empty();
     Instant sessionExpires = refresh.map(r -> r.stored().expiresAt()).orElse(access.stored().expiresAt());
@@ -122,6 +123,23 @@ public final class TokenIssuer {
                 + "the session has been revoked")));
       }
       return Future.failedFuture(new GrantRejected("refresh token is invalid, expired or revoked"));
+    });
+  }
+
+  /**
+   * Starts a browser sign-in session: one session row with one token of kind browser, whose raw value
+   * becomes the single sign-on cookie. Being a session, it is listed and revoked like any other.
+   */
+  public Future<BrowserSession> startBrowserSession(User user, Client client, String device, Duration ttl) {
+    Instant now = now();
+    Minted cookie = mint(TokenKind.BROWSER, user.scopes(), now, ttl);
+    Session session = new Session(UUID.randomUUID(), user.id(), client.clientId(), device, user.scopes(), now, null,
+        cookie.stored().expiresAt());
+    return store.createSession(session, user.passwordHash(), List.of(cookie.stored())).map(stored -> {
+      if (!stored) {
+        throw new GrantRejected("the user's password or scopes changed during sign-in; sign in again");
+      }
+      return new BrowserSession(cookie.raw(), session.id(), ttl);
     });
   }
 

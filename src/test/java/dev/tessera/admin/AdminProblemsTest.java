@@ -90,7 +90,7 @@ class AdminProblemsTest {
   @Test
   void revokedAdminTokenIsA401Problem() {
     String token = http.adminToken();
-    http.postForm("/oauth2/revoke", Map.of("client_id", "tessera-admin", "token", token));
+    http.postForm("/oauth2/revoke", Map.of("client_id", "tessera-cli", "token", token));
     assertProblem(http.json("GET", "/admin/api/users", null, token), 401);
   }
 

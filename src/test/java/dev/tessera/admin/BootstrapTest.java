@@ -17,7 +17,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** First start (DESIGN §3): the bootstrap admin user and the public tessera-admin panel client. */
+/** First start (DESIGN §3): the bootstrap admin user, the panel's tessera-admin and the scripts' tessera-cli. */
 @ExtendWith(VertxExtension.class)
 class BootstrapTest {
   private static TestNode node;
@@ -47,33 +47,37 @@ class BootstrapTest {
   }
 
   @Test
-  void panelClientIsPublicWithPasswordAndRefreshGrantsAndScopeAdmin() {
+  void panelClientIsPublicWithTheCodeGrantAndARedirectUnderAdmin() {
     HttpResponse<Buffer> r = http.json("GET", "/admin/api/clients/tessera-admin", null, admin);
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject client = r.bodyAsJsonObject();
     assertThat(client.getBoolean("confidential")).isFalse();
-    assertThat(client.getJsonArray("grant_types").getList()).containsExactlyInAnyOrder("password", "refresh_token");
+    assertThat(client.getJsonArray("grant_types").getList()).contains("authorization_code", "refresh_token");
     assertThat(client.getJsonArray("scopes").getList()).containsExactly("admin");
+    assertThat(client.getJsonArray("redirect_uris").getList()).containsExactly("/admin/");
     assertThat(client.getBoolean("introspect")).isFalse();
   }
 
   @Test
-  void adminSignInThroughThePanelClientCarriesScopeAdminAndARefreshToken() {
-    JsonObject tokens = http.login("tessera-admin", TestNode.ADMIN_USERNAME, TestNode.ADMIN_PASSWORD, "panel");
-    assertThat(tokens.getString("scope")).isEqualTo("admin");
-    assertThat(tokens.getString("refresh_token")).startsWith("tsr_");
+  void adminSignInThroughTheCliClientCarriesScopeAdmin() {
+    HttpResponse<Buffer> cli = http.json("GET", "/admin/api/clients/tessera-cli", null, admin);
+    assertThat(cli.bodyAsJsonObject().getJsonArray("grant_types").getList()).containsExactly("password");
+    assertThat(cli.bodyAsJsonObject().getBoolean("confidential")).isFalse();
+    HttpResponse<Buffer> r = http.passwordGrant("tessera-cli", TestNode.ADMIN_USERNAME, TestNode.ADMIN_PASSWORD, "admin");
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getString("scope")).isEqualTo("admin");
   }
 
   @Test
   void configuredAdminUsernameIsHonoured(Vertx vertx) {
     try (TestNode custom = TestNode.start(Map.of("TESSERA_ADMIN_USERNAME", "Root@Example.com"));
          TestClient client = new TestClient(vertx, custom.port())) {
-      HttpResponse<Buffer> root = client.passwordGrant("tessera-admin", "root@example.com", TestNode.ADMIN_PASSWORD, "admin");
+      HttpResponse<Buffer> root = client.passwordGrant("tessera-cli", "root@example.com", TestNode.ADMIN_PASSWORD, "admin");
       assertThat(root.statusCode()).as(root.bodyAsString()).isEqualTo(200);
       String token = root.bodyAsJsonObject().getString("access_token");
       JsonArray users = client.json("GET", "/admin/api/users", null, token).bodyAsJsonObject().getJsonArray("items");
       assertThat(users.stream().map(u -> ((JsonObject) u).getString("username")).toList()).containsExactly("Root@Example.com");
-      assertThat(client.passwordGrant("tessera-admin", "admin", TestNode.ADMIN_PASSWORD, null).statusCode()).isEqualTo(400);
+      assertThat(client.passwordGrant("tessera-cli", "admin", TestNode.ADMIN_PASSWORD, null).statusCode()).isEqualTo(400);
     }
   }
 }

@@ -84,7 +84,8 @@ class RevocationRetentionTest {
   void aRefreshTokenIsNotABearerCredential(Vertx vertx) {
     try (TestNode node = TestNode.start();
          TestClient http = new TestClient(vertx, node.port())) {
-      var login = http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "tessera-admin",
+      http.createPublicClient(http.adminToken(), "rr-admin-app", "admin");
+      var login = http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "rr-admin-app",
           "username", TestNode.ADMIN_USERNAME, "password", TestNode.ADMIN_PASSWORD, "scope", "admin"));
       String refresh = login.bodyAsJsonObject().getString("refresh_token");
       assertThat(http.json("GET", "/admin/api/users", null, refresh).statusCode()).isEqualTo(401);

@@ -55,13 +55,20 @@ class MetadataTest {
     assertThat(metadata.getString("token_endpoint")).isEqualTo(ISSUER + "/oauth2/token");
     assertThat(metadata.getString("introspection_endpoint")).isEqualTo(ISSUER + "/oauth2/introspect");
     assertThat(metadata.getString("revocation_endpoint")).isEqualTo(ISSUER + "/oauth2/revoke");
+    assertThat(metadata.getString("authorization_endpoint")).isEqualTo(ISSUER + "/oauth2/authorize");
   }
 
   @Test
   void supportedGrantsAreListed() {
     assertThat(metadata.getJsonArray("grant_types_supported").getList())
-        .containsExactlyInAnyOrder("password", "client_credentials", "refresh_token");
-    assertThat(metadata.getValue("response_types_supported")).isInstanceOf(io.vertx.core.json.JsonArray.class);
+        .containsExactlyInAnyOrder("authorization_code", "password", "client_credentials", "refresh_token");
+  }
+
+  @Test
+  void theCodeFlowIsAdvertisedWithS256AndTheIssParameter() {
+    assertThat(metadata.getJsonArray("response_types_supported").getList()).containsExactly("code");
+    assertThat(metadata.getJsonArray("code_challenge_methods_supported").getList()).containsExactly("S256");
+    assertThat(metadata.getBoolean("authorization_response_iss_parameter_supported")).isTrue();
   }
 
   @Test
@@ -75,8 +82,8 @@ class MetadataTest {
   }
 
   @Test
-  void scopesOfRegisteredClientsAreListed() {
-    assertThat(metadata.getJsonArray("scopes_supported").getList()).contains("admin", "read", "profile");
+  void scopesOfRegisteredClientsAreListedButNotTheAdminScope() {
+    assertThat(metadata.getJsonArray("scopes_supported").getList()).contains("read", "profile").doesNotContain("admin");
   }
 
   @Test

@@ -160,9 +160,9 @@ public final class TestClient implements AutoCloseable {
 
   // ---- common flows
 
-  /** Signs the bootstrap admin in through the panel's public client; returns the access token. */
+  /** Signs the bootstrap admin in through the scripts' public client (tessera-cli); returns the access token. */
   public String adminToken() {
-    HttpResponse<Buffer> r = postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "tessera-admin",
+    HttpResponse<Buffer> r = postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "tessera-cli",
         "username", TestNode.ADMIN_USERNAME, "password", TestNode.ADMIN_PASSWORD, "scope", "admin"));
     if (r.statusCode() != 200) {
       throw new AssertionError("admin sign-in failed: " + r.statusCode() + " " + r.bodyAsString());
