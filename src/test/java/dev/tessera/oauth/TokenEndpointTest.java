@@ -262,7 +262,7 @@ class TokenEndpointTest {
 
   @Test
   void unknownGrantTypeIsUnsupported() {
-    HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "authorization_code", "client_id", "te-mobile"));
+    HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "client_id", "te-mobile"));
     assertOAuthError(r, 400, "unsupported_grant_type");
   }
 
