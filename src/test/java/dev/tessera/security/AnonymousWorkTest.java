@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,31 +29,27 @@ class AnonymousWorkTest {
   private static final String ATTACKER = "203.0.113.9";
   private static final String USER = "198.51.100.77";
 
-  private TestNode node;
-  private TestClient http;
-  private String admin;
-
-  private void start(Vertx vertx, Map<String, Object> overrides) {
-    Map<String, Object> config = new HashMap<>(overrides);
-    config.put("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32");
-    node = TestNode.start(config);
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
-    http.createPublicClient(admin, "aw-mobile", "read");
-    http.createUser(admin, "aw-user", "aw-user-password", "read");
-  }
-
-  @AfterEach
-  void stop() {
-    if (http != null) {
-      http.close();
+  /** A node of the test's own (limits differ per test), with an app and a user; closing stops it. */
+  private record Setup(TestNode node, TestClient http, String admin) implements AutoCloseable {
+    static Setup start(Vertx vertx, Map<String, Object> overrides) {
+      Map<String, Object> config = new HashMap<>(overrides);
+      config.put("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32");
+      TestNode node = TestNode.start(config);
+      TestClient http = new TestClient(vertx, node.port());
+      String admin = http.adminToken();
+      http.createPublicClient(admin, "aw-mobile", "read");
+      http.createUser(admin, "aw-user", "aw-user-password", "read");
+      return new Setup(node, http, admin);
     }
-    if (node != null) {
+
+    @Override
+    public void close() {
+      http.close();
       node.close();
     }
   }
 
-  private HttpResponse<Buffer> signIn(String address, String password) {
+  private static HttpResponse<Buffer> signIn(TestClient http, String address, String password) {
     return http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "aw-mobile",
         "username", "aw-user", "password", password), TestClient.from(address));
   }
@@ -66,8 +61,13 @@ class AnonymousWorkTest {
    */
   @Test
   void unknownClientIdsAreRefusedWithoutTheHashingPool(Vertx vertx) {
-    start(vertx, Map.of("TESSERA_HASH_THREADS", 1, "TESSERA_HASH_QUEUE", 1,
-        "TESSERA_ARGON2_MEMORY_KIB", 19456, "TESSERA_ARGON2_ITERATIONS", 2));
+    try (Setup setup = Setup.start(vertx, Map.of("TESSERA_HASH_THREADS", 1, "TESSERA_HASH_QUEUE", 1,
+        "TESSERA_ARGON2_MEMORY_KIB", 19456, "TESSERA_ARGON2_ITERATIONS", 2))) {
+      assertUnknownClientFloodIsRefusedAtOnce(setup.http());
+    }
+  }
+
+  private static void assertUnknownClientFloodIsRefusedAtOnce(TestClient http) {
     List<Future<HttpResponse<Buffer>>> flood = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
       flood.add(http.postFormAsync("/oauth2/introspect", Map.of("token", "x",
@@ -83,26 +83,32 @@ class AnonymousWorkTest {
 
   @Test
   void aFloodNamingAPublicClientDoesNotUseUpOtherAddressesAllowance(Vertx vertx) {
-    start(vertx, Map.of("TESSERA_TOKEN_RATE_PER_CLIENT", 1));
-    int refused = 0;
-    for (int i = 0; i < 6; i++) {
-      refused += signIn(ATTACKER, "aw-user-password").statusCode() == 429 ? 1 : 0;
-    }
-    assertThat(refused).as("precondition: the flooding address is rate limited").isPositive();
+    try (Setup setup = Setup.start(vertx, Map.of("TESSERA_TOKEN_RATE_PER_CLIENT", 1))) {
+      int refused = 0;
+      for (int i = 0; i < 6; i++) {
+        refused += signIn(setup.http(), ATTACKER, "aw-user-password").statusCode() == 429 ? 1 : 0;
+      }
+      assertThat(refused).as("precondition: the flooding address is rate limited").isPositive();
 
-    HttpResponse<Buffer> real = signIn(USER, "aw-user-password");
-    assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> real = signIn(setup.http(), USER, "aw-user-password");
+      assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
+    }
   }
 
   /** 300 junk requests wrote 323 rows in the review; now one address gets a bounded number a minute. */
   @Test
   void failuresFromOneAddressWriteABoundedNumberOfAuditRows(Vertx vertx) {
-    start(vertx, Map.of());
+    try (Setup setup = Setup.start(vertx, Map.of())) {
+      assertFailureAuditRowsAreBounded(setup.http(), setup.admin());
+    }
+  }
+
+  private static void assertFailureAuditRowsAreBounded(TestClient http, String admin) {
     for (int i = 0; i < 60; i++) {
       http.postForm("/oauth2/introspect", Map.of("token", "x", "client_id", "junk-" + i, "client_secret", "x"),
           TestClient.from(ATTACKER));
     }
-    assertThat(signIn(USER, "wrong-password").statusCode()).isEqualTo(400);
+    assertThat(signIn(http, USER, "wrong-password").statusCode()).isEqualTo(400);
 
     // Audit rows are written fire-and-forget: wait for the last one, which comes from another address.
     List<JsonObject> rows = dev.tessera.testing.Eventually.await("the audit row of the last failure",

@@ -7,7 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,36 +21,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Guessing a client secret is slowed per (source address, client id); the right secret is never refused
  * because of someone else's guesses. The node trusts 127.0.0.1 as a proxy, so each request names the
- * address it stands for in X-Forwarded-For.
+ * address it stands for in X-Forwarded-For. The node is shared; each test guesses from its own address
+ * at its own client, so no test's back-off carries into another.
  */
 @ExtendWith(VertxExtension.class)
 class ClientAuthThrottleTest {
-  private static final String ATTACKER = "203.0.113.66";
   private static final String GATEWAY = "198.51.100.10";
   private static final int GUESSES = 30;
 
-  private TestNode node;
-  private TestClient http;
-  private String admin;
+  private static TestNode node;
+  private static TestClient http;
+  private static String admin;
 
-  private void start(Vertx vertx) {
+  @BeforeAll
+  static void start(Vertx vertx) {
     node = TestNode.start(Map.of("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"));
     http = new TestClient(vertx, node.port());
     admin = http.adminToken();
   }
 
-  @AfterEach
-  void stop() {
-    if (http != null) {
-      http.close();
-    }
-    if (node != null) {
-      node.close();
-    }
+  @AfterAll
+  static void stop() {
+    http.close();
+    node.close();
   }
 
   /** The reproduction of the review: 30 concurrent wrong guesses, then the real gateway introspects. */
-  private void guessFrom(String address, String clientId) {
+  private static void guessFrom(String address, String clientId) {
     List<Future<HttpResponse<Buffer>>> guesses = new ArrayList<>();
     for (int i = 0; i < GUESSES; i++) {
       guesses.add(http.postFormAsync("/oauth2/introspect",
@@ -59,47 +57,47 @@ class ClientAuthThrottleTest {
     assertThat(guesses).allSatisfy(g -> assertThat(g.result().statusCode()).isEqualTo(401));
   }
 
-  private HttpResponse<Buffer> introspectFrom(String address, String clientId, String secret) {
+  private static HttpResponse<Buffer> introspectFrom(String address, String clientId, String secret) {
     return http.postForm("/oauth2/introspect", Map.of("token", "x"),
         TestClient.from(address, TestClient.basic(clientId, secret)));
   }
 
   @Test
-  void theRightSecretIsNeverRefusedAfterSomeoneElsesGuesses(Vertx vertx) {
-    start(vertx);
+  void theRightSecretIsNeverRefusedAfterSomeoneElsesGuesses() {
+    String attacker = "203.0.113.1";
     String secret = http.createResourceServer(admin, "gateway", "read").getString("client_secret");
     assertThat(introspectFrom(GATEWAY, "gateway", secret).statusCode()).as("precondition: the secret works").isEqualTo(200);
 
-    guessFrom(ATTACKER, "gateway");
-    HttpResponse<Buffer> attacker = introspectFrom(ATTACKER, "gateway", "one-more-guess");
-    assertThat(attacker.statusCode()).as("precondition: the guesser is backing off").isEqualTo(401);
-    assertThat(attacker.getHeader("Retry-After")).as("precondition: the guesser is backing off").isNotNull();
+    guessFrom(attacker, "gateway");
+    HttpResponse<Buffer> guess = introspectFrom(attacker, "gateway", "one-more-guess");
+    assertThat(guess.statusCode()).as("precondition: the guesser is backing off").isEqualTo(401);
+    assertThat(guess.getHeader("Retry-After")).as("precondition: the guesser is backing off").isNotNull();
 
     assertThat(introspectFrom(GATEWAY, "gateway", secret).statusCode()).isEqualTo(200);
     // The known-good secret is checked before any back-off, so even the guesser's own address gets through with it.
-    assertThat(introspectFrom(ATTACKER, "gateway", secret).statusCode()).isEqualTo(200);
+    assertThat(introspectFrom(attacker, "gateway", secret).statusCode()).isEqualTo(200);
   }
 
   @Test
-  void theRightSecretNotYetVerifiedOnThisNodeIsCheckedFromAnAddressThatNeverFailed(Vertx vertx) {
-    start(vertx);
+  void theRightSecretNotYetVerifiedOnThisNodeIsCheckedFromAnAddressThatNeverFailed() {
+    String attacker = "203.0.113.2";
     String secret = http.createResourceServer(admin, "cold-rs", "read").getString("client_secret");
 
-    guessFrom(ATTACKER, "cold-rs");
-    assertThat(introspectFrom(ATTACKER, "cold-rs", "one-more-guess").getHeader("Retry-After"))
+    guessFrom(attacker, "cold-rs");
+    assertThat(introspectFrom(attacker, "cold-rs", "one-more-guess").getHeader("Retry-After"))
         .as("precondition: the guesser is backing off").isNotNull();
 
     assertThat(introspectFrom(GATEWAY, "cold-rs", secret).statusCode()).isEqualTo(200);
   }
 
   @Test
-  void aThrottledClientAuthenticationIsInvalidClientWithRetryAfter(Vertx vertx) {
-    start(vertx);
+  void aThrottledClientAuthenticationIsInvalidClientWithRetryAfter() {
+    String attacker = "203.0.113.3";
     http.createResourceServer(admin, "guessed-rs", "read");
     String other = http.createResourceServer(admin, "other-rs", "read").getString("client_secret");
 
-    guessFrom(ATTACKER, "guessed-rs");
-    HttpResponse<Buffer> throttled = introspectFrom(ATTACKER, "guessed-rs", "one-more-guess");
+    guessFrom(attacker, "guessed-rs");
+    HttpResponse<Buffer> throttled = introspectFrom(attacker, "guessed-rs", "one-more-guess");
 
     assertThat(throttled.statusCode()).isEqualTo(401);
     assertThat(throttled.bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
