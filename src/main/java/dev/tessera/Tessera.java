@@ -42,6 +42,7 @@ import dev.tessera.token.SignInServices;
 import dev.tessera.token.Revoker;
 import dev.tessera.token.TokenCodec;
 import dev.tessera.token.TokenIssuer;
+import dev.tessera.token.TokenReads;
 import dev.tessera.token.TokenVerifier;
 import dev.tessera.token.VerificationCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -289,7 +290,8 @@ public final class Tessera {
         : new SharedFailureLedger(clusterManager.getHazelcastInstance().getMap("tessera-auth-failures"), vertx);
     RateBuckets rateBuckets = clusterManager == null ? new LocalRateBuckets()
         : new SharedRateBuckets(clusterManager.getHazelcastInstance().getMap("tessera-rate-buckets"), vertx);
-    TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenStore, lastUsed, metrics, clock);
+    TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenReads(tokenStore, cache, metrics),
+        lastUsed, metrics, clock);
     TokenIssuer issuer = new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(),
         config.refreshTtl());
     SignInServices signIn = new SignInServices(
@@ -307,6 +309,16 @@ public final class Tessera {
         new ClientAuthenticator(clientStore, hasher, new LoginThrottle("client", failureLedger, clock)),
         new ClientRateLimiter(config.tokenRatePerClient(), rateBuckets),
         hasher, userStore, clientStore, tokenStore, audit, freshness, metrics, readiness, signIn);
+  }
+
+  /**
+   * Cache-miss reads: one per pool connection may run at once (the pool lends each connection to one
+   * query at a time), so issue and admin queries still find the pool's queue short; 16 per connection may
+   * wait (a few milliseconds of work at full speed). Beyond that a restarted node answers 503 at once
+   * rather than stampede PostgreSQL or keep callers waiting.
+   */
+  private TokenReads tokenReads(TokenStore tokenStore, VerificationCache cache, TesseraMetrics metrics) {
+    return new TokenReads(tokenStore, cache, metrics, config.dbPoolSize(), config.dbPoolSize() * 16);
   }
 
   public Vertx vertx() {

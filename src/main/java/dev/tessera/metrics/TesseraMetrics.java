@@ -45,6 +45,7 @@ public final class TesseraMetrics {
   private final Counter loginFailures;
   private final Counter cacheHits;
   private final Counter cacheMisses;
+  private final Counter tokenReads;
   private final Counter ackTimeouts;
 
   public TesseraMetrics(MeterRegistry registry) {
@@ -76,6 +77,9 @@ public final class TesseraMetrics {
     cacheHits = Counter.builder("tessera.token.cache.hits").description("Verifications answered from the node cache")
         .register(registry);
     cacheMisses = Counter.builder("tessera.token.cache.misses").description("Verifications that read the database")
+        .register(registry);
+    tokenReads = Counter.builder("tessera.token.reads")
+        .description("Database reads for cache misses; concurrent misses for one token share one read")
         .register(registry);
     ackTimeouts = Counter.builder("tessera.revocation.ack.timeouts")
         .description("Nodes that had not confirmed a revocation when its acknowledgement timeout passed")
@@ -111,6 +115,10 @@ public final class TesseraMetrics {
 
   public void cacheLookup(boolean hit) {
     (hit ? cacheHits : cacheMisses).increment();
+  }
+
+  public void tokenRead() {
+    tokenReads.increment();
   }
 
   public void propagation(Duration lag) {

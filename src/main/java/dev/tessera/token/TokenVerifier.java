@@ -6,7 +6,6 @@ import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.metrics.TesseraMetrics.Endpoint;
 import dev.tessera.metrics.TesseraMetrics.Result;
 import dev.tessera.metrics.TesseraMetrics.Source;
-import dev.tessera.store.TokenStore;
 import io.vertx.core.Future;
 
 import java.time.Clock;
@@ -15,25 +14,25 @@ import java.util.Optional;
 /**
  * The hot path: format and tag check in memory, then the node cache, then the database. A cache hit
  * is trusted only while this node is fresh (caught up with the revocation log within its bound) and
- * only if the token's session is not among the known revocations.
+ * only if the token's session is not among the known revocations. Misses go through {@link TokenReads}.
  */
 public final class TokenVerifier {
   private final TokenCodec codec;
   private final VerificationCache cache;
   private final RevokedSessions revoked;
   private final Freshness freshness;
-  private final TokenStore store;
+  private final TokenReads reads;
   private final LastUsedRecorder lastUsed;
   private final TesseraMetrics metrics;
   private final Clock clock;
 
   public TokenVerifier(TokenCodec codec, VerificationCache cache, RevokedSessions revoked, Freshness freshness,
-                       TokenStore store, LastUsedRecorder lastUsed, TesseraMetrics metrics, Clock clock) {
+                       TokenReads reads, LastUsedRecorder lastUsed, TesseraMetrics metrics, Clock clock) {
     this.codec = codec;
     this.cache = cache;
     this.revoked = revoked;
     this.freshness = freshness;
-    this.store = store;
+    this.reads = reads;
     this.lastUsed = lastUsed;
     this.metrics = metrics;
     this.clock = clock;
@@ -55,11 +54,8 @@ public final class TokenVerifier {
       }
     }
     metrics.cacheLookup(false);
-    return store.findByHash(hash).map(record -> {
-      CachedToken token = record.map(CachedToken::from).orElse(CachedToken.INACTIVE);
-      cache.put(hash, token);
-      return judge(hash, token, Source.DB, endpoint, started);
-    });
+    // Shared with concurrent misses for the same token, bounded, and cached by the time it completes.
+    return reads.read(hash).map(token -> judge(hash, token, Source.DB, endpoint, started));
   }
 
   private Verification judge(TokenHash hash, CachedToken token, Source source, Endpoint endpoint, long started) {
