@@ -23,12 +23,11 @@
 //    field, CRD typo, Secret typo) must be rejected, or the script fails.
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
+import { ident, loadYamlDocs as loadDocs, validateObject } from "./schema-check.mjs";
 
-const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const verbose = args.includes("-v");
@@ -37,16 +36,7 @@ const problems = [];
 const rel = (p) => path.relative(dir, p) || p;
 
 // ---------------------------------------------------------------- rendering
-function loadYamlDocs(file) {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8"), { uniqueKeys: true });
-  const out = [];
-  for (const d of docs) {
-    for (const e of [...d.errors, ...d.warnings]) problems.push(`${rel(file)}: YAML: ${e.message.split("\n")[0]}`);
-    const obj = d.toJS();
-    if (obj !== null && obj !== undefined) out.push(obj);
-  }
-  return out;
-}
+const loadYamlDocs = (file) => loadDocs(file, (m) => problems.push(`${rel(file)}: ${m}`));
 
 function render(kdir) {
   const kfile = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => path.join(kdir, f)).find(fs.existsSync);
@@ -91,7 +81,6 @@ function render(kdir) {
 
 const canon = (v) =>
   Array.isArray(v) ? v.map(canon) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v;
-const ident = (o) => `${o.kind}/${o.metadata?.name}`;
 
 function crossCheckKubectl(objects) {
   let text;
@@ -114,66 +103,6 @@ function crossCheckKubectl(objects) {
 }
 
 // ---------------------------------------------------------------- schema validation
-const modelCache = new Map();
-function modelFor(apiVersion, kind) {
-  const key = `${apiVersion}/${kind}`;
-  if (modelCache.has(key)) return modelCache.get(key);
-  const candidates = [`kubernetes-models/${apiVersion}/${kind}`, `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`];
-  let model = null;
-  for (const c of candidates) {
-    try {
-      const m = require(c);
-      model = m[kind] ?? null;
-      if (model) break;
-    } catch (e) {
-      if (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw e;
-    }
-  }
-  modelCache.set(key, model);
-  return model;
-}
-
-// Deep copy whose plain objects are Proxies recording which keys the validator reads.
-function tracked(value, path, registry) {
-  if (Array.isArray(value)) return value.map((v, i) => tracked(v, `${path}[${i}]`, registry));
-  if (value && typeof value === "object") {
-    const target = {};
-    for (const [k, v] of Object.entries(value)) target[k] = tracked(v, `${path}.${k}`, registry);
-    const entry = { path, keys: Object.keys(target), read: new Set() };
-    registry.push(entry);
-    return new Proxy(target, {
-      get(t, prop, recv) {
-        if (typeof prop === "string") entry.read.add(prop);
-        return Reflect.get(t, prop, recv);
-      },
-    });
-  }
-  return value;
-}
-
-/** Returns a list of problem strings for one object (empty = valid). */
-function validateObject(obj) {
-  const where = ident(obj);
-  if (!obj || typeof obj !== "object" || !obj.apiVersion || !obj.kind) return [`${where}: missing apiVersion/kind`];
-  const model = modelFor(obj.apiVersion, obj.kind);
-  if (!model) return [`${where}: no schema known for ${obj.apiVersion} ${obj.kind}`];
-  const registry = [];
-  const proxy = tracked(obj, "", registry);
-  const out = [];
-  try {
-    model.prototype.validate.call(proxy); // runs the compiled schema validator on `this`
-  } catch (e) {
-    const errs = e.errors ?? [];
-    if (errs.length) for (const err of errs) out.push(`${where}: ${err.instancePath || "/"} ${err.message}${err.params?.allowedValues ? ` (${err.params.allowedValues.join("|")})` : ""}`);
-    else out.push(`${where}: ${e.message}`);
-  }
-  for (const { path: p, keys, read } of registry) {
-    if (read.size === 0) continue; // the schema does not describe this object's fields
-    for (const k of keys) if (!read.has(k)) out.push(`${where}: ${p || "."}: unknown field "${k}"`);
-  }
-  return [...new Set(out)];
-}
-
 // ---------------------------------------------------------------- Tessera-specific consistency
 function knownTesseraKeys() {
   const f = path.resolve(dir, "../conf/tessera.json");
