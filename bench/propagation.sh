@@ -29,6 +29,8 @@
 #   PROP_POLL_TIMEOUT_MS=10000 give up waiting for one node to see one revocation after this long
 #   PROP_CATCHUP_INTERVAL      passed to the nodes as TESSERA_CATCHUP_INTERVAL (default: conf/tessera.json's)
 #   PROP_STALENESS_BOUND       passed as TESSERA_STALENESS_BOUND (default: conf/tessera.json's)
+#   PROP_ACK_TIMEOUT           passed as TESSERA_REVOCATION_ACK_TIMEOUT (default: conf/tessera.json's); PT0S
+#                              measures revocations that answer without waiting for the other nodes
 #   PROP_JAR=target/tessera.jar  the jar to run (built with mvn -o if missing); a private copy is used
 #   PROP_CONF=conf/tessera.json  the defaults file given to the nodes (must match the jar: unknown keys are
 #                              refused at start-up); a private copy is used
@@ -76,6 +78,7 @@ allocate_node_ports prop-admin
 EXTRA_ENV=(TESSERA_TOKEN_RATE_PER_CLIENT=1000000)
 [[ -n "${PROP_CATCHUP_INTERVAL:-}" ]] && EXTRA_ENV+=("TESSERA_CATCHUP_INTERVAL=$PROP_CATCHUP_INTERVAL")
 [[ -n "${PROP_STALENESS_BOUND:-}" ]] && EXTRA_ENV+=("TESSERA_STALENESS_BOUND=$PROP_STALENESS_BOUND")
+[[ -n "${PROP_ACK_TIMEOUT:-}" ]] && EXTRA_ENV+=("TESSERA_REVOCATION_ACK_TIMEOUT=$PROP_ACK_TIMEOUT")
 start_cluster
 
 # ---- driver
@@ -83,13 +86,14 @@ URLS="$(printf 'http://127.0.0.1:%s,' "${HTTP_PORTS[@]}")"
 URLS="${URLS%,}"
 CATCHUP="${PROP_CATCHUP_INTERVAL:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["TESSERA_CATCHUP_INTERVAL"])' "$WORK/tessera.json")}"
 BOUND="${PROP_STALENESS_BOUND:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["TESSERA_STALENESS_BOUND"])' "$WORK/tessera.json")}"
+ACK="${PROP_ACK_TIMEOUT:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["TESSERA_REVOCATION_ACK_TIMEOUT"])' "$WORK/tessera.json")}"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "${PROP_JAR:-}" ]]; then
   JAR_DESC="jar $PROP_JAR"
 else
   JAR_DESC="target/tessera.jar, tree at commit $COMMIT (working tree may differ)"
 fi
-LABEL="$JAR_DESC${PROP_NOTE:+ ($PROP_NOTE)}; catch-up interval $CATCHUP, staleness bound $BOUND; \
+LABEL="$JAR_DESC${PROP_NOTE:+ ($PROP_NOTE)}; catch-up interval $CATCHUP, staleness bound $BOUND, revocation ack timeout $ACK; \
 one HTTP verticle per node; Argon2 1 MiB x 1; embedded PostgreSQL (zonky defaults: fsync off, synchronous_commit off); \
 load average before the nodes started: $LOAD_BEFORE."
 OUT="$RESULTS/propagation-$STAMP"
