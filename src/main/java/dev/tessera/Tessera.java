@@ -9,6 +9,7 @@ import dev.tessera.auth.LoginThrottle;
 import dev.tessera.auth.RateBuckets;
 import dev.tessera.auth.PasswordHasher;
 import dev.tessera.auth.UserAuthenticator;
+import dev.tessera.cluster.BusHeartbeat;
 import dev.tessera.cluster.ClusterManagerFactory;
 import dev.tessera.cluster.EventBusBroadcaster;
 import dev.tessera.cluster.RevocationFollower;
@@ -35,6 +36,7 @@ import dev.tessera.store.UserStore;
 import dev.tessera.token.AuthorizationCodes;
 import dev.tessera.token.BrowserSessions;
 import dev.tessera.token.ClientRevocation;
+import dev.tessera.token.Evictions;
 import dev.tessera.token.Freshness;
 import dev.tessera.token.LastUsedRecorder;
 import dev.tessera.token.RevokedSessions;
@@ -88,6 +90,7 @@ public final class Tessera {
   private final HazelcastClusterManager clusterManager;
   private final String nodeId;
   private EventBusBroadcaster broadcaster;
+  private BusHeartbeat heartbeat;
   private DatabaseServer database;
   private Pool pool;
   private Pool followerPool;
@@ -212,8 +215,11 @@ public final class Tessera {
     broadcaster = new EventBusBroadcaster(vertx, clusterManager, follower, config.revocationAckTimeout());
     services.revoker().broadcastWith(broadcaster);
     services.metrics().clusterMembers(broadcaster::members);
-    services.readiness().register("cluster", ClusterHealthCheck.createProcedure(vertx));
-    return broadcaster.start().onSuccess(v -> log.info("joined cluster as {} ({} members)",
+    heartbeat = new BusHeartbeat(vertx, clusterManager, config.catchupInterval());
+    // Down while Hazelcast's partitions are unsafe, or while this node no longer hears most of the others
+    // on the event bus (it then converges through the revocation log alone).
+    services.readiness().register("cluster", heartbeat.withHazelcastCheck(ClusterHealthCheck.createProcedure(vertx)));
+    return Future.all(broadcaster.start(), heartbeat.start()).<Void>mapEmpty().onSuccess(v -> log.info("joined cluster as {} ({} members)",
         clusterManager.getNodeId(), broadcaster.members()));
   }
 
@@ -270,9 +276,18 @@ public final class Tessera {
     lastUsed = new LastUsedRecorder(tokenStore);
     hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
         config.argon2Iterations());
+    // Clustered, back-off counts and rate buckets live in Hazelcast maps every node shares, so limits
+    // hold for the cluster as a whole; alone, in this node's memory.
+    FailureLedger failureLedger = clusterManager == null ? new LocalFailureLedger()
+        : new SharedFailureLedger(clusterManager.getHazelcastInstance().getMap("tessera-auth-failures"), vertx);
+    RateBuckets rateBuckets = clusterManager == null ? new LocalRateBuckets()
+        : new SharedRateBuckets(clusterManager.getHazelcastInstance().getMap("tessera-rate-buckets"), vertx);
+    // Its own throttle: client failures must not use up users' allowances.
+    ClientAuthenticator clients = new ClientAuthenticator(clientStore, hasher, new LoginThrottle("client", failureLedger, clock));
+    Evictions evictions = new Evictions(revoked, clients::forget);
     AuditStore audit = new AuditStore(pool);
-    Revoker revoker = new Revoker(revocationStore, revoked, metrics, audit);
-    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId), revoked, freshness, metrics,
+    Revoker revoker = new Revoker(revocationStore, evictions, metrics, audit);
+    follower = new RevocationFollower(vertx, new RevocationStore(followerPool, nodeId), evictions, freshness, metrics,
         config.catchupInterval(), clock, nodeId);
     metrics.cacheSize(cache::size);
     HealthChecks readiness = HealthChecks.create(vertx)
@@ -284,12 +299,6 @@ public final class Tessera {
         .register("revocations", promise -> promise.complete(freshness.isFresh() ? Status.OK() : Status.KO()))
         // Not ready while shutting down, so the load balancer stops sending before the server stops.
         .register("serving", promise -> promise.complete(stopping ? Status.KO() : Status.OK()));
-    // Clustered, back-off counts and rate buckets live in Hazelcast maps every node shares, so limits
-    // hold for the cluster as a whole; alone, in this node's memory.
-    FailureLedger failureLedger = clusterManager == null ? new LocalFailureLedger()
-        : new SharedFailureLedger(clusterManager.getHazelcastInstance().getMap("tessera-auth-failures"), vertx);
-    RateBuckets rateBuckets = clusterManager == null ? new LocalRateBuckets()
-        : new SharedRateBuckets(clusterManager.getHazelcastInstance().getMap("tessera-rate-buckets"), vertx);
     TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenReads(tokenStore, cache, metrics),
         lastUsed, metrics, clock);
     TokenIssuer issuer = new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(),
@@ -305,8 +314,7 @@ public final class Tessera {
         new ClientRevocation(codec, tokenStore, revoker),
         revoker,
         new UserAuthenticator(userStore, hasher, new LoginThrottle("sign-in", failureLedger, clock)),
-        // Its own throttle: client failures must not use up users' allowances.
-        new ClientAuthenticator(clientStore, hasher, new LoginThrottle("client", failureLedger, clock)),
+        clients,
         new ClientRateLimiter(config.tokenRatePerClient(), rateBuckets),
         hasher, userStore, clientStore, tokenStore, audit, freshness, metrics, readiness, signIn);
   }
@@ -356,6 +364,9 @@ public final class Tessera {
           }
           if (policy != null) {
             policy.stop();
+          }
+          if (heartbeat != null) {
+            heartbeat.stop();
           }
           return broadcaster == null ? Future.succeededFuture() : broadcaster.stop().otherwiseEmpty();
         })

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Authenticates OAuth clients. Resource servers introspect thousands of times a second, so a secret
@@ -27,7 +28,10 @@ import java.util.Optional;
  * check is for users, whose names are not public.)
  */
 public final class ClientAuthenticator {
-  /** How long another node's client change may go unseen here (this node's own changes apply at once). */
+  /**
+   * A backstop only: client changes reach every node through the revocation path ({@link #forget}, called
+   * on this node's own change, on the broadcast and on catch-up), within the acknowledgement timeout.
+   */
   private static final Duration CLIENT_TTL = Duration.ofSeconds(10);
 
   private record Verified(byte[] secretDigest, String storedHash) {
@@ -39,6 +43,8 @@ public final class ClientAuthenticator {
   private final Cache<String, Optional<Client>> clients =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CLIENT_TTL).build();
   private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+  /** Bumped by every {@link #forget}: a read that started before a change must not cache what it saw. */
+  private final AtomicLong changes = new AtomicLong();
 
   public ClientAuthenticator(ClientStore store, PasswordHasher hasher, LoginThrottle throttle) {
     this.store = store;
@@ -138,11 +144,17 @@ public final class ClientAuthenticator {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return store.find(clientId).onSuccess(found -> clients.put(clientId, found));
+    long seen = changes.get();
+    return store.find(clientId).onSuccess(found -> {
+      if (changes.get() == seen) {
+        clients.put(clientId, found);
+      }
+    });
   }
 
-  /** Forget a client after it changed on this node. */
+  /** Forget a client after it changed, here or on another node (see token.Evictions). */
   public void forget(String clientId) {
+    changes.incrementAndGet();
     clients.invalidate(clientId);
     verified.invalidate(clientId);
   }

@@ -4,7 +4,7 @@ import dev.tessera.domain.Revocation;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.RevocationStore;
 import dev.tessera.token.Freshness;
-import dev.tessera.token.RevokedSessions;
+import dev.tessera.token.Evictions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -34,7 +34,7 @@ public final class RevocationFollower {
 
   private final Vertx vertx;
   private final RevocationStore store;
-  private final RevokedSessions revoked;
+  private final Evictions evictions;
   private final Freshness freshness;
   private final TesseraMetrics metrics;
   private final Duration interval;
@@ -45,11 +45,11 @@ public final class RevocationFollower {
   private boolean polling;
   private long timerId = -1;
 
-  public RevocationFollower(Vertx vertx, RevocationStore store, RevokedSessions revoked, Freshness freshness,
+  public RevocationFollower(Vertx vertx, RevocationStore store, Evictions evictions, Freshness freshness,
                             TesseraMetrics metrics, Duration interval, Clock clock, String nodeId) {
     this.vertx = vertx;
     this.store = store;
-    this.revoked = revoked;
+    this.evictions = evictions;
     this.freshness = freshness;
     this.metrics = metrics;
     this.interval = interval;
@@ -61,7 +61,7 @@ public final class RevocationFollower {
   public Future<Void> start() {
     long started = clock.millis();
     return store.head().compose(head -> store.live().map(live -> {
-      live.forEach(revoked::add);
+      live.forEach(evictions::apply);
       synchronized (this) {
         lastSeq = head;
       }
@@ -87,7 +87,7 @@ public final class RevocationFollower {
             expireGaps(started);
           }
           freshness.caughtUp(started);
-          revoked.purgeExpired(clock.instant());
+          evictions.sessions().purgeExpired(clock.instant());
         })
         .onFailure(e -> log.warn("revocation catch-up failed ({} since last success): {}",
             freshness.sinceCaughtUp(), e.getMessage()))
@@ -105,7 +105,7 @@ public final class RevocationFollower {
    * and another node wrote it (this node's own may be read back before it finished announcing them).
    */
   public void received(Revocation revocation) {
-    if (revoked.add(revocation) && !nodeId.equals(revocation.origin())) {
+    if (evictions.apply(revocation) && !nodeId.equals(revocation.origin())) {
       metrics.propagation(Duration.ofMillis(clock.millis() - revocation.revokedAt().toEpochMilli()));
     }
   }

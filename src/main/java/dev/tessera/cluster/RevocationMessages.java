@@ -32,6 +32,7 @@ final class RevocationMessages {
         .put("revoked_at", r.revokedAt().toEpochMilli())
         .put("expires_at", r.expiresAt().getEpochSecond())
         .put("origin", r.origin())
+        .put("client_id", r.clientId())
         .put("ack", wantsAcks);
   }
 
@@ -43,7 +44,7 @@ final class RevocationMessages {
     }
     return new Revocation(json.getLong("seq"), List.copyOf(ids), RevocationReason.fromLabel(json.getString("reason")),
         Instant.ofEpochMilli(json.getLong("revoked_at")), Instant.ofEpochSecond(json.getLong("expires_at")),
-        json.getString("origin"));
+        json.getString("origin"), json.getString("client_id"));
   }
 
   static String ackAddress(String nodeId) {

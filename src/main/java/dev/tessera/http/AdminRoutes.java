@@ -69,6 +69,7 @@ final class AdminRoutes {
     api.post("/clients").handler(this::createClient);
     api.get("/clients").handler(this::listClients);
     api.get("/clients/:clientId").handler(this::getClient);
+    api.patch("/clients/:clientId").handler(this::updateClient);
     api.delete("/clients/:clientId").handler(this::deleteClient);
     api.get("/audit").handler(this::audit);
     api.route().handler(ctx -> ctx.fail(Problem.notFound("no such admin API resource")));
@@ -238,12 +239,17 @@ final class AdminRoutes {
         : Optional.of(body.has("client_secret") ? body.string("client_secret", 16, 512) : generateSecret(ctx));
     Future<Optional<String>> hash = secret.isEmpty() ? Future.succeededFuture(Optional.empty())
         : services.hasher().hash(secret.get()).map(Optional::of);
-    hash.compose(secretHash -> services.clientStore().insert(
-            new Client(clientId, name, secretHash, confidential, grants, scopes, introspect, redirectUris, null)))
-        .onSuccess(client -> {
-          services.clients().forget(clientId);
+    Client[] created = new Client[1];
+    // Announced like a revocation: another node may have cached "no such client" for this id.
+    hash.compose(secretHash -> services.revoker().commit(tx -> services.clientStore()
+            .insert(tx, new Client(clientId, name, secretHash, confidential, grants, scopes, introspect, redirectUris, null))
+            .compose(client -> {
+              created[0] = client;
+              return services.revoker().store().clientChanged(tx, clientId);
+            })))
+        .onSuccess(outcome -> {
           audit(ctx, "client_created", null, null, new JsonObject().put("client_id", clientId));
-          JsonObject result = AdminJson.client(client);
+          JsonObject result = AdminJson.client(created[0]);
           secret.ifPresent(s -> result.put("client_secret", s));
           ctx.response().putHeader(HttpHeaders.LOCATION, "/admin/api/clients/" + clientId);
           Responses.json(ctx, 201, result);
@@ -272,15 +278,55 @@ final class AdminRoutes {
         }).onFailure(ctx::fail);
   }
 
+  /**
+   * Changes a client's name, secret or introspect right. A changed secret or right is a revocation of the
+   * old one: it is logged and broadcast, and the answer comes once every live node has forgotten the
+   * old copy (or the acknowledgement timeout passed). Tokens already issued stay valid; delete the client
+   * to end them.
+   */
+  private void updateClient(RoutingContext ctx) {
+    String clientId = ctx.pathParam("clientId");
+    AdminJson body = AdminJson.of(ctx, Set.of("name", "client_secret", "rotate_secret", "introspect"));
+    if (!body.has("name") && !body.has("client_secret") && !body.has("rotate_secret") && !body.has("introspect")) {
+      throw Problem.badRequest("nothing to change: give name, client_secret, rotate_secret or introspect");
+    }
+    String name = body.has("name") ? body.string("name", 1, 200) : null;
+    boolean rotate = body.has("rotate_secret") && body.bool("rotate_secret");
+    if (rotate && body.has("client_secret")) {
+      throw Problem.badRequest("give client_secret or rotate_secret, not both");
+    }
+    Optional<String> secret = body.has("client_secret") ? Optional.of(body.string("client_secret", 16, 512))
+        : rotate ? Optional.of(generateSecret(ctx)) : Optional.empty();
+    Boolean introspect = body.has("introspect") ? body.bool("introspect") : null;
+    services.clientStore().find(clientId).compose(found -> {
+      Client current = found.orElseThrow(() -> Problem.notFound("no such client"));
+      if (!current.confidential() && (secret.isPresent() || Boolean.TRUE.equals(introspect))) {
+        throw Problem.badRequest("introspection and a client_secret need a confidential client");
+      }
+      Future<String> hash = secret.isEmpty() ? Future.succeededFuture(null) : services.hasher().hash(secret.get());
+      return hash.compose(secretHash -> services.revoker().commit(tx -> services.clientStore()
+          .update(tx, clientId, name, secretHash, introspect)
+          .compose(updated -> updated ? services.revoker().store().clientChanged(tx, clientId)
+              : Future.failedFuture(Problem.notFound("no such client")))));
+    }).compose(outcome -> services.clientStore().find(clientId).map(found -> {
+      JsonObject result = AdminJson.client(found.orElseThrow(() -> Problem.notFound("no such client")));
+      JsonObject propagation = AdminJson.propagation(outcome.propagation());
+      audit(ctx, "client_updated", null, null, new JsonObject().put("client_id", clientId)
+          .put("name_changed", name != null).put("secret_changed", secret.isPresent())
+          .put("introspect", introspect).put("propagation", propagation));
+      secret.ifPresent(s -> result.put("client_secret", s));
+      return result.put("propagation", propagation);
+    })).onSuccess(result -> Responses.json(ctx, 200, result)).onFailure(ctx::fail);
+  }
+
   private void deleteClient(RoutingContext ctx) {
     String clientId = ctx.pathParam("clientId");
     services.revoker().commit(tx -> services.clientStore().delete(tx, clientId).compose(deleted -> deleted
             ? services.revoker().store().revokeClient(tx, clientId, RevocationReason.ADMIN)
             : Future.failedFuture(Problem.notFound("no such client"))))
         .onSuccess(outcome -> {
-          services.clients().forget(clientId);
           audit(ctx, "client_deleted", null, null, new JsonObject().put("client_id", clientId)
-              .put("revoked", outcome.revoked()));
+              .put("revoked", outcome.revoked()).put("propagation", AdminJson.propagation(outcome.propagation())));
           ctx.response().setStatusCode(204).end();
         }).onFailure(ctx::fail);
   }

@@ -11,6 +11,7 @@ import dev.tessera.domain.GrantType;
 import dev.tessera.domain.Scopes;
 import dev.tessera.domain.User;
 import dev.tessera.metrics.TesseraMetrics.Endpoint;
+import dev.tessera.store.ClientGone;
 import dev.tessera.token.ClientRevocation;
 import dev.tessera.token.GrantRejected;
 import dev.tessera.token.IssuedTokens;
@@ -217,6 +218,9 @@ final class OAuthRoutes {
     }
     if (failure instanceof GrantRejected e) {
       return OAuthError.invalidGrant(e.getMessage());
+    }
+    if (failure instanceof ClientGone) {
+      return OAuthError.invalidClient("client authentication failed");
     }
     if (failure instanceof ScopeRejected e) {
       return OAuthError.invalidScope(e.getMessage());

@@ -22,6 +22,8 @@ public final class ClientStore {
   private static final String BY_ID = "select " + COLUMNS + " from clients where client_id = $1";
   private static final String ALL = "select " + COLUMNS + " from clients order by client_id";
   private static final String DELETE = "delete from clients where client_id = $1";
+  private static final String UPDATE = "update clients set name = coalesce($2, name), "
+      + "secret_hash = coalesce($3, secret_hash), introspect = coalesce($4, introspect) where client_id = $1";
 
   private final Pool pool;
 
@@ -54,6 +56,12 @@ public final class ClientStore {
       rows.forEach(r -> clients.add(map(r)));
       return clients;
     });
+  }
+
+  /** Null arguments leave their column as it is. @return whether the client exists */
+  public Future<Boolean> update(SqlClient client, String clientId, String name, String secretHash, Boolean introspect) {
+    return client.preparedQuery(UPDATE).execute(Tuple.of(clientId, name, secretHash, introspect))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   /** @return whether a client was deleted */

@@ -35,10 +35,10 @@ public final class RevocationStore {
   private static final String BY_USER = END.formatted("user_id = $1");
   private static final String BY_CLIENT = END.formatted("client_id = $1");
   private static final String BY_USER_BEYOND = END.formatted("user_id = $1 and not (scopes <@ $2::text[])");
-  private static final String COLUMNS = "seq, session_ids, reason, revoked_at, expires_at, origin";
-  private static final String APPEND = "insert into revocations (session_ids, reason, expires_at, origin) "
+  private static final String COLUMNS = "seq, session_ids, reason, revoked_at, expires_at, origin, client_id";
+  private static final String APPEND = "insert into revocations (session_ids, reason, expires_at, origin, client_id) "
       + "select $1::uuid[], $2, greatest(clock_timestamp(), (select max(t.expires_at) from tokens t "
-      + "where t.session_id = any($1::uuid[]) and t.kind = 'access')), $3 returning " + COLUMNS;
+      + "where t.session_id = any($1::uuid[]) and t.kind = 'access')), $3, $4 returning " + COLUMNS;
   private static final String AFTER = "select " + COLUMNS + " from revocations "
       + "where seq > $1 or seq = any($2::bigint[]) order by seq limit 10000";
   private static final String LIVE = "select " + COLUMNS + " from revocations where expires_at > now() order by seq";
@@ -59,33 +59,47 @@ public final class RevocationStore {
 
   /** {@code tx} must be a transaction: the sessions are marked and the log row appended by two statements. */
   public Future<Optional<Revocation>> revokeSessions(SqlClient tx, List<UUID> sessionIds, RevocationReason reason) {
-    return revoke(tx, BY_SESSIONS, Tuple.of(sessionIds.toArray(UUID[]::new)), reason);
+    return revoke(tx, BY_SESSIONS, Tuple.of(sessionIds.toArray(UUID[]::new)), reason, null);
   }
 
   public Future<Optional<Revocation>> revokeUser(SqlClient tx, UUID userId, RevocationReason reason) {
-    return revoke(tx, BY_USER, Tuple.of(userId), reason);
+    return revoke(tx, BY_USER, Tuple.of(userId), reason, null);
   }
 
   /** Ends the user's sessions that hold any scope outside {@code kept}: what removing those scopes takes away. */
   public Future<Optional<Revocation>> revokeUserSessionsBeyond(SqlClient tx, UUID userId, Scopes kept,
                                                               RevocationReason reason) {
-    return revoke(tx, BY_USER_BEYOND, Tuple.of(userId).addArrayOfString(kept.toArray()), reason);
+    return revoke(tx, BY_USER_BEYOND, Tuple.of(userId).addArrayOfString(kept.toArray()), reason, null);
   }
 
+  /**
+   * Ends every session of a client that is being deleted; the log row also names the client, so every
+   * node forgets it — written even when it had no live sessions. Run it after the client row's delete in
+   * the same transaction: the delete waits for sign-ins holding that row (see TokenStore), so their sessions
+   * are committed and seen here.
+   */
   public Future<Optional<Revocation>> revokeClient(SqlClient tx, String clientId, RevocationReason reason) {
-    return revoke(tx, BY_CLIENT, Tuple.of(clientId), reason);
+    return revoke(tx, BY_CLIENT, Tuple.of(clientId), reason, clientId);
   }
 
-  private Future<Optional<Revocation>> revoke(SqlClient tx, String end, Tuple which, RevocationReason reason) {
+  /** A client's secret or rights changed: no session ends, but every node must forget its cached copy. */
+  public Future<Optional<Revocation>> clientChanged(SqlClient tx, String clientId) {
+    return append(tx, List.of(), RevocationReason.ADMIN, clientId);
+  }
+
+  private Future<Optional<Revocation>> revoke(SqlClient tx, String end, Tuple which, RevocationReason reason,
+                                              String clientId) {
     return tx.preparedQuery(end).execute(which).compose(ended -> {
       List<UUID> ids = new ArrayList<>(ended.rowCount());
       ended.forEach(row -> ids.add(row.getUUID(0)));
-      if (ids.isEmpty()) {
-        return Future.succeededFuture(Optional.empty());
-      }
-      return tx.preparedQuery(APPEND).execute(Tuple.of(ids.toArray(UUID[]::new), reason.label(), origin))
-          .map(RevocationStore::first);
+      return ids.isEmpty() && clientId == null ? Future.succeededFuture(Optional.empty())
+          : append(tx, ids, reason, clientId);
     });
+  }
+
+  private Future<Optional<Revocation>> append(SqlClient tx, List<UUID> ids, RevocationReason reason, String clientId) {
+    return tx.preparedQuery(APPEND).execute(Tuple.of(ids.toArray(UUID[]::new), reason.label(), origin, clientId))
+        .map(RevocationStore::first);
   }
 
   /** Rows after {@code seq}, plus any listed sequence numbers that were gaps when last read. */
@@ -117,6 +131,6 @@ public final class RevocationStore {
   private static Revocation map(Row r) {
     return new Revocation(r.getLong("seq"), List.of(r.getArrayOfUUIDs("session_ids")),
         RevocationReason.fromLabel(r.getString("reason")), Rows.instant(r, "revoked_at"), Rows.instant(r, "expires_at"),
-        r.getString("origin"));
+        r.getString("origin"), r.getString("client_id"));
   }
 }

@@ -23,14 +23,21 @@ import java.util.function.BiFunction;
 
 /** Sessions and their tokens. Tokens are addressed only by {@link TokenHash}. */
 public final class TokenStore {
+  /**
+   * Only for a client that still exists, and holding its row until commit: a client delete waits for this
+   * sign-in and then revokes its session too, and a sign-in after the delete stores nothing. So a token
+   * minted on a node that has not yet heard of the deletion is never left alive.
+   */
   private static final String INSERT_SESSION = "insert into sessions (id, user_id, client_id, device, scopes, created_at, expires_at) "
-      + "values ($1, $2, $3, $4, $5, $6, $7)";
+      + "select $1, $2, $3, $4, $5, $6, $7 where exists (select 1 from clients where client_id = $3 for key share)";
   private static final String INSERT_TOKEN = "insert into tokens (hash, id, session_id, kind, scopes, issued_at, expires_at) "
       + "values ($1, $2, $3, $4, $5, $6, $7)";
   private static final String RECORD = "select t.id, t.kind, t.session_id, s.user_id, u.username, s.client_id, t.scopes, "
       + "t.issued_at, t.expires_at, s.expires_at as session_expires_at, t.used_at is not null as used, "
-      + "(s.revoked_at is not null or coalesce(u.disabled, false)) as revoked "
+      + "(s.revoked_at is not null or coalesce(u.disabled, false) or c.client_id is null) as revoked "
       + "from tokens t join sessions s on s.id = t.session_id left join users u on u.id = s.user_id "
+      // A token is only ever as alive as its client: a deleted client's tokens are inactive everywhere.
+      + "left join clients c on c.client_id = s.client_id "
       + "where t.hash = $1";
   private static final String MARK_USED = "update tokens set used_at = $2 where hash = $1";
   /** A refresh also narrows the session to what it still grants, so the sessions list and scope removals see it. */
@@ -75,7 +82,7 @@ public final class TokenStore {
         : tx.preparedQuery(INSERT_SESSION)
             .execute(Tuple.of(session.id(), session.userId(), session.clientId(), session.device(),
                 session.scopes().toArray(), Rows.timestamp(session.createdAt()), Rows.timestamp(session.expiresAt())))
-            .compose(r -> insertTokens(tx, session.id(), tokens))
+            .compose(r -> r.rowCount() == 0 ? Future.failedFuture(new ClientGone()) : insertTokens(tx, session.id(), tokens))
             .map(true)));
   }
 

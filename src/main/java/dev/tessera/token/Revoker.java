@@ -24,14 +24,14 @@ import java.util.function.Function;
  */
 public final class Revoker {
   private final RevocationStore store;
-  private final RevokedSessions revoked;
+  private final Evictions evictions;
   private final TesseraMetrics metrics;
   private final AuditStore audit;
   private volatile RevocationBroadcaster broadcaster = RevocationBroadcaster.LOCAL;
 
-  public Revoker(RevocationStore store, RevokedSessions revoked, TesseraMetrics metrics, AuditStore audit) {
+  public Revoker(RevocationStore store, Evictions evictions, TesseraMetrics metrics, AuditStore audit) {
     this.store = store;
-    this.revoked = revoked;
+    this.evictions = evictions;
     this.metrics = metrics;
     this.audit = audit;
   }
@@ -70,7 +70,7 @@ public final class Revoker {
       return Future.succeededFuture(new RevocationOutcome(0, Propagation.localOnly()));
     }
     Revocation r = committed.get();
-    revoked.add(r);
+    evictions.apply(r);
     metrics.revoked(r.reason(), r.sessionIds().size());
     return broadcaster.broadcast(r).map(p -> {
       if (!p.missing().isEmpty()) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -14,17 +15,28 @@ import java.util.stream.IntStream;
 public final class TestCluster implements AutoCloseable {
   private final String dbUrl;
   private final Map<String, Object> overrides;
+  private final BiFunction<Integer, String, Map<String, Object>> perNode;
   private final List<Integer> hazelcastPorts;
   private final List<TestNode> nodes = new ArrayList<>();
 
-  private TestCluster(int size, Map<String, Object> overrides) {
+  private TestCluster(int size, Map<String, Object> overrides, BiFunction<Integer, String, Map<String, Object>> perNode) {
     this.dbUrl = TestDatabase.freshDatabaseUrl();
     this.overrides = overrides;
+    this.perNode = perNode;
     this.hazelcastPorts = IntStream.range(0, size).mapToObj(i -> TestNode.freePort()).toList();
   }
 
   public static TestCluster start(int size, Map<String, Object> overrides) {
-    TestCluster cluster = new TestCluster(size, overrides);
+    return start(size, overrides, (index, db) -> Map.of());
+  }
+
+  /**
+   * @param perNode further settings for node {@code index}, given the cluster's database URL (e.g. its own
+   *                route to the database through a {@link CuttableLink})
+   */
+  public static TestCluster start(int size, Map<String, Object> overrides,
+                                  BiFunction<Integer, String, Map<String, Object>> perNode) {
+    TestCluster cluster = new TestCluster(size, overrides, perNode);
     try {
       for (int i = 0; i < size; i++) {
         cluster.nodes.add(cluster.startNode(i));
@@ -44,6 +56,7 @@ public final class TestCluster implements AutoCloseable {
     config.put("TESSERA_CLUSTER_PORT", hazelcastPorts.get(index));
     config.put("TESSERA_CLUSTER_MEMBERS",
         hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    config.putAll(perNode.apply(index, dbUrl));
     return TestNode.start(config);
   }
 
