@@ -1,5 +1,6 @@
 package dev.tessera.cluster;
 
+import dev.tessera.testing.BusCut;
 import dev.tessera.testing.TestClient;
 import dev.tessera.testing.TestCluster;
 import io.vertx.core.Vertx;
@@ -141,16 +142,8 @@ class ClientChangePropagationTest {
     }
   }
 
-  /** Drops every revocation broadcast arriving at {@code node} until the returned flag is cleared. */
   private static AtomicBoolean deafen(int node) {
-    AtomicBoolean dropping = new AtomicBoolean(true);
-    cluster.node(node).tessera().vertx().eventBus().addInboundInterceptor(delivery -> {
-      if (dropping.get() && delivery.message().address().equals("tessera.revocations")) {
-        return;
-      }
-      delivery.next();
-    });
-    return dropping;
+    return BusCut.deafToRevocations(cluster.node(node).tessera().vertx().eventBus());
   }
 
   private static String userToken() {

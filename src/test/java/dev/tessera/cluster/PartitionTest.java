@@ -1,12 +1,11 @@
 package dev.tessera.cluster;
 
+import dev.tessera.testing.BusCut;
 import dev.tessera.testing.CuttableLink;
 import dev.tessera.testing.Eventually;
 import dev.tessera.testing.TestClient;
 import dev.tessera.testing.TestCluster;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryContext;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -74,7 +73,7 @@ class PartitionTest {
     warmEverywhere(token);
     double lateBefore = ackTimeouts(0);
 
-    AtomicBoolean cut = cutEventBus(cluster.node(1).tessera().vertx().eventBus());
+    AtomicBoolean cut = BusCut.all(cluster.node(1).tessera().vertx().eventBus());
     try {
       Eventually.within(Duration.ofSeconds(10), () -> clusterCheck(1).equals("DOWN"), "cut node reports cluster down");
       assertThat(clusterCheck(0)).as("nodes that still hear each other").isEqualTo("UP");
@@ -128,20 +127,6 @@ class PartitionTest {
         "cut node ready again");
   }
 
-  /** Drops every Tessera message the node sends or receives until the returned flag is cleared. */
-  private static AtomicBoolean cutEventBus(EventBus bus) {
-    AtomicBoolean cut = new AtomicBoolean(true);
-    io.vertx.core.Handler<DeliveryContext<Object>> drop = delivery -> {
-      if (cut.get() && delivery.message().address().startsWith("tessera.")) {
-        return;
-      }
-      delivery.next();
-    };
-    bus.addInboundInterceptor(drop);
-    bus.addOutboundInterceptor(drop);
-    return cut;
-  }
-
   private static String clusterCheck(int node) {
     JsonObject body = http.get(node).get("/health/ready", null).bodyAsJsonObject();
     return body.getJsonArray("checks").stream().map(JsonObject.class::cast)
@@ -164,9 +149,7 @@ class PartitionTest {
   }
 
   private static double ackTimeouts(int node) {
-    return http.get(node).get("/metrics", null).bodyAsString().lines()
-        .filter(l -> l.startsWith("tessera_revocation_ack_timeouts_total"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return http.get(node).metric("tessera_revocation_ack_timeouts_total");
   }
 
   private static boolean active(int node, String token) {

@@ -231,6 +231,13 @@ public final class TestClient implements AutoCloseable {
         "refresh_token", refreshToken));
   }
 
+  /** The sum of a Prometheus metric's samples (all label sets) on this node's /metrics; 0 when absent. */
+  public double metric(String name) {
+    return get("/metrics", null).bodyAsString().lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
   /** Whether a resource server currently sees the token as active. */
   public boolean isActive(String clientId, String secret, String token) {
     return introspect(clientId, secret, token).getBoolean("active");
