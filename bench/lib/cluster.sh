@@ -176,6 +176,17 @@ allocate_node_ports() { # admin-password prefix
   done
   MEMBERS="$(printf '127.0.0.1:%s,' "${CLUSTER_PORTS[@]}")"
   MEMBERS="${MEMBERS%,}"
+  cluster_keys
+}
+
+# The keys a Kubernetes Secret would hold: one cluster secret and one event-bus key pair whose self-signed
+# certificate is also the CA every node trusts (TESSERA_CLUSTER_TLS_*; a clustered node refuses to start
+# without them).
+cluster_keys() {
+  CLUSTER_SECRET="$(openssl rand -hex 32)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=tessera-bench-cluster" \
+    -keyout "$WORK/cluster-key.pem" -out "$WORK/cluster-cert.pem" >"$WORK/openssl.log" 2>&1 \
+    || die "openssl could not make the cluster certificate (see $WORK/openssl.log)"
 }
 
 start_node() { # index (1-based)
@@ -195,6 +206,10 @@ start_node() { # index (1-based)
     TESSERA_CLUSTER_HOST=127.0.0.1 \
     TESSERA_CLUSTER_PORT="${CLUSTER_PORTS[$((i - 1))]}" \
     TESSERA_CLUSTER_MEMBERS="$MEMBERS" \
+    TESSERA_CLUSTER_SECRET="$CLUSTER_SECRET" \
+    TESSERA_CLUSTER_TLS_CERT="$WORK/cluster-cert.pem" \
+    TESSERA_CLUSTER_TLS_KEY="$WORK/cluster-key.pem" \
+    TESSERA_CLUSTER_TLS_CA="$WORK/cluster-cert.pem" \
     "${EXTRA_ENV[@]}" \
     java $NODE_JAVA_OPTS "${gc[@]}" -Dtessera.config="$WORK/tessera.json" -jar "$JAR") >"$WORK/node$i.log" 2>&1 &
   NODE_PIDS+=($!)

@@ -123,8 +123,7 @@ public final class Tessera {
     HazelcastClusterManager clusterManager = null;
     if (config.cluster()) {
       clusterManager = ClusterManagerFactory.create(config);
-      String host = ClusterManagerFactory.advertisedHost(config);
-      options.getEventBusOptions().setHost(host).setClusterPublicHost(host).setPort(0);
+      ClusterManagerFactory.configureEventBus(config, options.getEventBusOptions());
       vertx = builder.with(options).withClusterManager(clusterManager).buildClustered();
     } else {
       vertx = Future.succeededFuture(builder.with(options).build());

@@ -35,6 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class EventBusBroadcaster implements RevocationBroadcaster {
   private static final Logger log = LoggerFactory.getLogger(EventBusBroadcaster.class);
 
+  private static final String GREETING = "hello";
+  private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final ClusterManager cluster;
   private final RevocationFollower follower;
@@ -71,11 +74,32 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
     this.nodeId = cluster.getNodeId();
   }
 
-  /** Registers both consumers; completes once they are known cluster-wide, so readiness can wait on it. */
+  /**
+   * Registers both consumers; completes once they are known cluster-wide and every member has been
+   * greeted, so readiness can wait on it.
+   */
   public Future<Void> start() {
     revocations = vertx.eventBus().consumer(RevocationMessages.ADDRESS, this::onRevocation);
     acks = vertx.eventBus().consumer(RevocationMessages.ackAddress(nodeId), this::onAck);
-    return Future.all(revocations.completion(), acks.completion()).mapEmpty();
+    return Future.all(revocations.completion(), acks.completion()).compose(v -> greetMembers());
+  }
+
+  /**
+   * A request and its reply to every other member open the mutual-TLS bus connections both ways now,
+   * not inside the first revocation's acknowledgement bound; a member whose certificate the cluster CA
+   * did not sign shows up here, at start, in the log.
+   */
+  private Future<Void> greetMembers() {
+    DeliveryOptions bounded = new DeliveryOptions().setSendTimeout(GREETING_TIMEOUT.toMillis());
+    List<Future<?>> greetings = new ArrayList<>();
+    for (String member : cluster.getNodes()) {
+      if (!member.equals(nodeId)) {
+        greetings.add(vertx.eventBus().request(RevocationMessages.ackAddress(member), new JsonObject().put(GREETING, nodeId), bounded)
+            .onFailure(e -> log.warn("cannot reach cluster member {} on the event bus ({}): check that every node's "
+                + "TESSERA_CLUSTER_TLS_* come from the same Secret", member, e.getMessage())));
+      }
+    }
+    return Future.join(greetings).otherwiseEmpty().mapEmpty();
   }
 
   @Override
@@ -118,6 +142,10 @@ public final class EventBusBroadcaster implements RevocationBroadcaster {
   }
 
   private void onAck(Message<JsonObject> message) {
+    if (message.body().containsKey(GREETING)) {
+      message.reply(new JsonObject().put(GREETING, nodeId));
+      return;
+    }
     Long seq = message.body().getLong("seq");
     PendingAcks waiting = seq == null ? null : pending.get(seq);
     if (waiting == null) {

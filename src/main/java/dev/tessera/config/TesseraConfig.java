@@ -51,7 +51,20 @@ public record TesseraConfig(
     Optional<Integer> managementPort,
     TrustedProxies trustedProxies,
     Duration auditRetention,
-    Duration browserSessionTtl) {
+    Duration browserSessionTtl,
+    Optional<ClusterSecurity> clusterSecurity,
+    int clusterBusPort) {
+
+  /**
+   * What admits a node to the cluster: the shared secret (Hazelcast cluster name) and the event bus's
+   * mutual-TLS material (PEM paths). Present exactly when clustering is on.
+   */
+  public record ClusterSecurity(String secret, String certPath, String keyPath, String caPath) {
+    @Override
+    public String toString() {
+      return "ClusterSecurity[secret=<hidden>, cert=" + certPath + ", key=" + keyPath + ", ca=" + caPath + "]";
+    }
+  }
 
   /** PEM files for HTTPS; both or neither. */
   public record Tls(String certPath, String keyPath) {
@@ -69,7 +82,9 @@ public record TesseraConfig(
       "TESSERA_ARGON2_ITERATIONS", "TESSERA_MAX_BODY_BYTES", "TESSERA_TLS_CERT", "TESSERA_TLS_KEY", "TESSERA_TOKEN_RATE_PER_CLIENT",
       "TESSERA_POLICY_FILE", "TESSERA_POLICY_RELOAD_INTERVAL", "TESSERA_MANAGEMENT_PORT",
       "TESSERA_TRUSTED_PROXIES", "TESSERA_AUDIT_RETENTION",
-      "TESSERA_BROWSER_SESSION_TTL");
+      "TESSERA_BROWSER_SESSION_TTL",
+      "TESSERA_CLUSTER_SECRET", "TESSERA_CLUSTER_BUS_PORT", "TESSERA_CLUSTER_TLS_CERT", "TESSERA_CLUSTER_TLS_KEY",
+      "TESSERA_CLUSTER_TLS_CA");
 
   /** Builds and validates the configuration from the merged file + environment values. */
   public static TesseraConfig from(JsonObject raw) {
@@ -97,6 +112,7 @@ public record TesseraConfig(
     if (secret.isPresent() && secret.get().length() < 32) {
       throw new ConfigException("TESSERA_TOKEN_SECRET", "must be at least 32 characters");
     }
+    boolean cluster = v.bool("TESSERA_CLUSTER");
     Optional<String> adminPassword = v.optional("TESSERA_ADMIN_PASSWORD");
     if (adminPassword.isPresent() && adminPassword.get().length() < 8) {
       throw new ConfigException("TESSERA_ADMIN_PASSWORD", "must be at least 8 characters");
@@ -113,7 +129,7 @@ public record TesseraConfig(
         secret,
         v.positiveDuration("TESSERA_ACCESS_TTL"),
         v.positiveDuration("TESSERA_REFRESH_TTL"),
-        v.bool("TESSERA_CLUSTER"),
+        cluster,
         v.optional("TESSERA_CLUSTER_MEMBERS")
             .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList())
             .orElse(List.of()),
@@ -138,7 +154,9 @@ public record TesseraConfig(
         managementPort(v, port),
         trustedProxies(v),
         v.positiveDuration("TESSERA_AUDIT_RETENTION"),
-        v.positiveDuration("TESSERA_BROWSER_SESSION_TTL"));
+        v.positiveDuration("TESSERA_BROWSER_SESSION_TTL"),
+        cluster ? Optional.of(clusterSecurity(v)) : Optional.empty(),
+        v.intIn("TESSERA_CLUSTER_BUS_PORT", 0, 65535));
   }
 
   private static TrustedProxies trustedProxies(Values v) {
@@ -159,12 +177,36 @@ public record TesseraConfig(
       throw new ConfigException(cert.isEmpty() ? "TESSERA_TLS_CERT" : "TESSERA_TLS_KEY",
           "set both TESSERA_TLS_CERT and TESSERA_TLS_KEY (PEM files), or neither");
     }
-    for (var file : java.util.Map.of("TESSERA_TLS_CERT", cert.get(), "TESSERA_TLS_KEY", key.get()).entrySet()) {
-      if (!java.nio.file.Files.isReadable(Path.of(file.getValue()))) {
-        throw new ConfigException(file.getKey(), "cannot read PEM file " + file.getValue());
+    return Optional.of(new Tls(readablePem(v, "TESSERA_TLS_CERT"), readablePem(v, "TESSERA_TLS_KEY")));
+  }
+
+  /**
+   * A clustered node must hold the cluster's secret and its bus certificate: Hazelcast (open source) has no
+   * member authentication and the event bus none of its own, so without them anyone who reaches the
+   * ports could join and forge revocations or acknowledgements.
+   */
+  private static ClusterSecurity clusterSecurity(Values v) {
+    String secret = v.optional("TESSERA_CLUSTER_SECRET").orElseThrow(() -> new ConfigException(
+        "TESSERA_CLUSTER_SECRET", "required when TESSERA_CLUSTER=true (the same random string, >= 32 characters, on every node)"));
+    if (secret.length() < 32) {
+      throw new ConfigException("TESSERA_CLUSTER_SECRET", "must be at least 32 characters");
+    }
+    for (String key : List.of("TESSERA_CLUSTER_TLS_CERT", "TESSERA_CLUSTER_TLS_KEY", "TESSERA_CLUSTER_TLS_CA")) {
+      if (v.optional(key).isEmpty()) {
+        throw new ConfigException(key, "required when TESSERA_CLUSTER=true: the event bus speaks mutual TLS "
+            + "(PEM certificate, key and the CA that signed every node's certificate)");
       }
     }
-    return Optional.of(new Tls(cert.get(), key.get()));
+    return new ClusterSecurity(secret, readablePem(v, "TESSERA_CLUSTER_TLS_CERT"),
+        readablePem(v, "TESSERA_CLUSTER_TLS_KEY"), readablePem(v, "TESSERA_CLUSTER_TLS_CA"));
+  }
+
+  private static String readablePem(Values v, String key) {
+    String path = v.string(key);
+    if (!java.nio.file.Files.isReadable(Path.of(path))) {
+      throw new ConfigException(key, "cannot read PEM file " + path);
+    }
+    return path;
   }
 
   /** Metrics and health on a port of their own, so the public port never serves them. */

@@ -37,7 +37,7 @@ class TesseraConfigTest {
   @Test
   void environmentStringsOverrideTheDefaults() {
     TesseraConfig config = TesseraConfig.from(defaults().put("TESSERA_HTTP_PORT", "9090")
-        .put("TESSERA_ACCESS_TTL", "PT5M").put("TESSERA_CLUSTER", "TRUE"));
+        .put("TESSERA_ACCESS_TTL", "PT5M").put("TESSERA_CLUSTER", "TRUE").mergeIn(clusterKeys()));
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(config.accessTtl()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.cluster()).isTrue();
@@ -135,5 +135,40 @@ class TesseraConfigTest {
     assertThat(set.auditRetention()).isEqualTo(Duration.ofDays(30));
     assertRejected(defaults().put("TESSERA_TRUSTED_PROXIES", "lb.internal"), "TESSERA_TRUSTED_PROXIES");
     assertRejected(defaults().put("TESSERA_AUDIT_RETENTION", "PT0S"), "TESSERA_AUDIT_RETENTION");
+  }
+
+  private static JsonObject clusterKeys() {
+    return new JsonObject(dev.tessera.testing.ClusterKeys.shared().overrides());
+  }
+
+  @Test
+  void clusteringWithoutAClusterSecretIsRejectedByName() {
+    JsonObject raw = defaults().put("TESSERA_CLUSTER", "true").mergeIn(clusterKeys());
+    raw.putNull("TESSERA_CLUSTER_SECRET");
+    assertRejected(raw, "TESSERA_CLUSTER_SECRET");
+    assertRejected(raw.copy().put("TESSERA_CLUSTER_SECRET", "too-short"), "TESSERA_CLUSTER_SECRET");
+  }
+
+  @Test
+  void clusteringWithoutTheEventBusCertificateIsRejectedByName() {
+    for (String key : new String[] {"TESSERA_CLUSTER_TLS_CERT", "TESSERA_CLUSTER_TLS_KEY", "TESSERA_CLUSTER_TLS_CA"}) {
+      JsonObject raw = defaults().put("TESSERA_CLUSTER", "true").mergeIn(clusterKeys());
+      raw.putNull(key);
+      assertRejected(raw, key);
+      assertRejected(raw.copy().put(key, "/nonexistent/cluster.pem"), key);
+    }
+  }
+
+  @Test
+  void aSingleNodeNeedsNoClusterKeys() {
+    assertThat(TesseraConfig.from(defaults()).clusterSecurity()).isEmpty();
+  }
+
+  @Test
+  void theClusterSecretNeverAppearsInTheConfigurationsText() {
+    TesseraConfig config = TesseraConfig.from(defaults().put("TESSERA_CLUSTER", "true").mergeIn(clusterKeys()));
+    assertThat(config.clusterSecurity()).isPresent();
+    assertThat(config.toString()).doesNotContain(dev.tessera.testing.ClusterKeys.shared().overrides()
+        .get("TESSERA_CLUSTER_SECRET").toString());
   }
 }

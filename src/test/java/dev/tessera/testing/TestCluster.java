@@ -49,14 +49,29 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private TestNode startNode(int index) {
+    return startMember(hazelcastPorts.get(index), hazelcastPorts, perNode.apply(index, dbUrl));
+  }
+
+  /**
+   * Starts a node that knows where the cluster is (its database and member addresses) but carries the
+   * given overrides, e.g. another cluster secret or certificate. It is not one of {@link #nodes()}: the
+   * caller closes it.
+   */
+  public TestNode startOutsider(Map<String, Object> keys) {
+    int port = TestNode.freePort();
+    List<Integer> members = new ArrayList<>(hazelcastPorts);
+    members.add(port);
+    return startMember(port, members, keys);
+  }
+
+  private TestNode startMember(int port, List<Integer> members, Map<String, Object> extra) {
     Map<String, Object> config = new HashMap<>(overrides);
     config.put("TESSERA_DB_URL", dbUrl);
     config.put("TESSERA_CLUSTER", true);
     config.put("TESSERA_CLUSTER_HOST", "127.0.0.1");
-    config.put("TESSERA_CLUSTER_PORT", hazelcastPorts.get(index));
-    config.put("TESSERA_CLUSTER_MEMBERS",
-        hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
-    config.putAll(perNode.apply(index, dbUrl));
+    config.put("TESSERA_CLUSTER_PORT", port);
+    config.put("TESSERA_CLUSTER_MEMBERS", members.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    config.putAll(extra);
     return TestNode.start(config);
   }
 

@@ -41,6 +41,8 @@ public final class TestNode implements AutoCloseable {
         .put("TESSERA_ARGON2_MEMORY_KIB", 256)
         .put("TESSERA_ARGON2_ITERATIONS", 1)
         .put("TESSERA_HASH_THREADS", 2);
+    // Clustered test nodes hold the test cluster's keys unless the test gives them others.
+    ClusterKeys.shared().overrides().forEach(raw::put);
     overrides.forEach(raw::put);
     return start(TesseraConfig.from(raw));
   }
