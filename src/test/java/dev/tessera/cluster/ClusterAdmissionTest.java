@@ -114,7 +114,7 @@ class ClusterAdmissionTest {
   private static io.vertx.core.json.JsonObject forgedRevocation(UUID session, TestNode sender) {
     Instant now = Instant.now();
     return RevocationMessages.encode(new Revocation(Long.MAX_VALUE / 2, List.of(session), RevocationReason.ADMIN,
-        now, now.plus(1, ChronoUnit.HOURS), sender.tessera().nodeId().orElseThrow()), false);
+        now, now.plus(1, ChronoUnit.HOURS), sender.tessera().nodeId().orElseThrow(), null), false);
   }
 
   private static int members(TestNode node) {
