@@ -84,6 +84,7 @@ let page;
 let resourceSecret;
 const panelTokens = new Set(); // every token the panel received from /oauth2/token
 const panelRefreshTokens = []; // in order received
+const panelAccessTokens = []; // in order received
 const requestedUrls = [];
 const dialogs = [];
 const pageErrors = [];
@@ -97,9 +98,9 @@ before(async () => {
   assert.ok(ADMIN_PASSWORD, 'Set TESSERA_ADMIN_PASSWORD to the admin password of the Tessera at TESSERA_URL');
   await mkdir(SHOTS, { recursive: true });
 
-  // The test's own admin token, for setup through the admin API.
+  // The test's own admin token, for setup through the admin API (a script: tessera-cli).
   const r = await postForm('/oauth2/token', {
-    grant_type: 'password', client_id: 'tessera-admin', username: ADMIN_USERNAME, password: ADMIN_PASSWORD,
+    grant_type: 'password', client_id: 'tessera-cli', username: ADMIN_USERNAME, password: ADMIN_PASSWORD,
     scope: 'admin', device_name: 'e2e test',
   });
   assert.equal(r.status, 200, `admin sign-in via /oauth2/token failed (${r.status}): ${r.text}`);
@@ -127,7 +128,7 @@ before(async () => {
     if (new URL(res.url()).pathname === '/oauth2/token' && res.status() === 200) {
       try {
         const body = await res.json();
-        if (body.access_token) panelTokens.add(body.access_token);
+        if (body.access_token) { panelTokens.add(body.access_token); panelAccessTokens.push(body.access_token); }
         if (body.refresh_token) { panelTokens.add(body.refresh_token); panelRefreshTokens.push(body.refresh_token); }
       } catch { /* ignore */ }
     }
@@ -161,16 +162,36 @@ test('admin panel: revoke a lost phone', { timeout: 180_000 }, async (t) => {
     }
   });
 
-  await t.test('sign in through the panel', async () => {
+  await t.test('sign in on Tessera\'s page: code + PKCE back to /admin/', async () => {
     const response = await page.goto(`${BASE}/admin/`);
     assert.ok(response.headers()['content-security-policy'], 'panel page has a CSP header');
+    // A silent attempt (prompt=none) comes back with login_required: the panel offers to sign in.
     await page.getByRole('heading', { name: 'Sign in to the admin panel' }).waitFor();
+    assert.ok(requestedUrls.some((u) => u.includes('/oauth2/authorize?') && u.includes('prompt=none')), 'a silent sign-in was tried');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in', exact: true }).waitFor();
+    assert.match(page.url(), /\/oauth2\/authorize\?.*code_challenge_method=S256/);
+    const hosted = await fetch(page.url());
+    assert.match(hosted.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(hosted.headers.get('x-frame-options'), 'DENY');
+    await page.getByText('to continue to Tessera admin panel').waitFor();
     await page.getByLabel('Username').fill(ADMIN_USERNAME);
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await shot('01-sign-in');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Incorrect username or password.' }).waitFor();
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
-    assert.ok(panelTokens.size >= 1, 'the panel got tokens from /oauth2/token');
+    await page.locator('#whoami-name').filter({ hasText: ADMIN_USERNAME }).waitFor();
+
+    const back = requestedUrls.map((u) => new URL(u)).find((u) => u.pathname === '/admin/' && u.searchParams.has('code'));
+    assert.ok(back, 'the browser came back to /admin/ with a code');
+    assert.ok(back.searchParams.get('state'), 'with the state');
+    assert.equal(back.searchParams.get('iss'), BASE, 'with iss (RFC 9207)');
+    assert.ok(!page.url().includes('code='), 'the code is gone from the address bar');
+    assert.ok(panelAccessTokens.length >= 1, 'the panel exchanged the code at /oauth2/token');
   });
 
   await t.test('create the user through the panel', async () => {
@@ -233,6 +254,28 @@ test('admin panel: revoke a lost phone', { timeout: 180_000 }, async (t) => {
     assert.equal(await iphone.count(), 1, 'the iPhone session is still listed');
   });
 
+  await t.test('the panel\'s token from the code exchange is active', async () => {
+    const mine = await introspect(panelAccessTokens.at(-1));
+    assert.equal(mine.active, true);
+    assert.equal(mine.client_id, 'tessera-admin');
+    assert.equal(mine.username, ADMIN_USERNAME);
+    assert.match(mine.scope, /\badmin\b/);
+  });
+
+  await t.test('reloading the panel keeps the admin signed in', async () => {
+    const before = panelAccessTokens.length;
+    const seen = requestedUrls.length;
+    await page.reload();
+    // Back on the same screen (the user's page), without being asked for the password.
+    await page.getByRole('heading', { level: 1, name: new RegExp(USERNAME.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).waitFor();
+    await page.locator('#whoami-name').filter({ hasText: ADMIN_USERNAME }).waitFor();
+    assert.ok(panelAccessTokens.length > before, 'signed in again silently from Tessera\'s sign-in session');
+    const authorizations = requestedUrls.slice(seen).filter((u) => u.includes('/oauth2/authorize?'));
+    assert.ok(authorizations.length >= 1, 'the reload signed in again through /oauth2/authorize');
+    assert.ok(authorizations.every((u) => u.includes('prompt=none')), 'silently: the sign-in page was not shown');
+    assert.equal((await introspect(panelAccessTokens.at(-1))).active, true);
+  });
+
   await t.test('introspection: Pixel is dead, iPhone is alive', async () => {
     assert.deepEqual(await introspect(devices['Pixel 8'].access_token), { active: false });
     assert.deepEqual(await introspect(devices['Pixel 8'].refresh_token), { active: false });
@@ -272,6 +315,7 @@ test('admin panel: revoke a lost phone', { timeout: 180_000 }, async (t) => {
     await form.getByLabel('Client ID').fill(REPORTING);
     await form.getByLabel('Name').fill('Nightly reporting job');
     await form.getByLabel('Confidential').check();
+    await form.getByLabel('authorization_code', { exact: true }).uncheck();
     await form.getByLabel('password', { exact: true }).uncheck();
     await form.getByLabel('refresh_token', { exact: true }).uncheck();
     await form.getByLabel('client_credentials', { exact: true }).check();
@@ -341,5 +385,9 @@ test('admin panel: revoke a lost phone', { timeout: 180_000 }, async (t) => {
     const r = await postForm('/oauth2/token', { grant_type: 'refresh_token', client_id: 'tessera-admin', refresh_token: last });
     assert.equal(r.status, 400, `panel refresh token still works after sign-out: ${r.text}`);
     assert.equal(r.json?.error, 'invalid_grant');
+    // Tessera's own sign-in session ended too: signing in again shows the page.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Password').waitFor();
+    assert.match(page.url(), /\/oauth2\/authorize\?/);
   });
 });

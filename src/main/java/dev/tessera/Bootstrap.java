@@ -60,7 +60,7 @@ final class Bootstrap {
 
   private Future<Void> panelClient(Scopes admin) {
     return client(new Client(PANEL_CLIENT, "Tessera admin panel", Optional.empty(), false,
-        EnumSet.of(GrantType.AUTHORIZATION_CODE, GrantType.PASSWORD, GrantType.REFRESH_TOKEN), admin, false, List.of(PANEL_REDIRECT), null));
+        EnumSet.of(GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN), admin, false, List.of(PANEL_REDIRECT), null));
   }
 
   private Future<Void> client(Client client) {

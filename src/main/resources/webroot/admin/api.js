@@ -1,10 +1,19 @@
 // Session and HTTP layer of the admin panel.
 //
-// Tokens live only in this module's memory: never in localStorage,
-// sessionStorage, cookies or the URL. Reloading the page signs you out.
+// The panel signs in like any other app: the authorization code flow with
+// PKCE (S256) through Tessera's own sign-in page, as the public client
+// tessera-admin, coming back to /admin/. Tokens live only in this module's
+// memory: never in localStorage, sessionStorage, cookies or the URL. A reload
+// (or a new tab) signs in again silently with prompt=none, riding on the
+// browser's sign-in session at Tessera, and the page being left revokes its
+// own tokens so reloads do not pile up sessions. Only the pending request's
+// state and PKCE verifier sit in sessionStorage, for the one round trip.
 
 export const CLIENT_ID = 'tessera-admin';
 const DEVICE_NAME = 'Admin panel';
+const PENDING_KEY = 'tessera-admin.pending';
+const SILENT_FAILED_KEY = 'tessera-admin.silent-failed';
+const SIGNED_OUT_KEY = 'tessera-admin.signed-out';
 /** Refresh this many seconds before the access token expires (at most 20% of its life). */
 const REFRESH_MARGIN_S = 60;
 const RETRY_REFRESH_MS = 15_000;
@@ -195,37 +204,168 @@ export function refresh() {
   return refreshing;
 }
 
-export async function signIn(username, password) {
-  const tokens = await tokenRequest({
-    grant_type: 'password',
-    client_id: CLIENT_ID,
-    username,
-    password,
-    scope: 'admin',
-    device_name: DEVICE_NAME,
-  });
-  const granted = String(tokens.scope ?? 'admin').split(/\s+/);
-  if (!granted.includes('admin')) {
-    // Do not keep a token that cannot use the admin API.
-    if (tokens.refresh_token) {
-      postForm('/oauth2/revoke', { token: tokens.refresh_token, client_id: CLIENT_ID }).catch(() => {});
-    }
-    throw new ApiError('Not an administrator', 'This account does not have the admin scope.', 403, 'invalid_scope');
-  }
-  adopt(tokens, username);
+/* ------------------------------------------------ authorization code + PKCE */
+
+function base64url(bytes) {
+  let text = '';
+  for (const b of new Uint8Array(bytes)) text += String.fromCharCode(b);
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** Revoke the refresh token (and so the session) at Tessera, then forget everything. */
+function randomString() {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** Where Tessera sends the browser back: /admin/ on the issuer, the redirect URI tessera-admin registers. */
+let issuerUrl = null;
+async function issuer() {
+  if (!issuerUrl) {
+    let res;
+    try {
+      res = await fetch('/.well-known/oauth-authorization-server', { cache: 'no-store', credentials: 'omit' });
+    } catch {
+      throw networkError();
+    }
+    const body = await readBody(res);
+    if (!res.ok || typeof body?.issuer !== 'string') throw new ApiError('Tessera had a problem', 'Its metadata could not be read.', res.status);
+    issuerUrl = body.issuer.replace(/\/+$/, '');
+  }
+  return issuerUrl;
+}
+
+async function redirectUri() {
+  return `${await issuer()}/admin/`;
+}
+
+/**
+ * Send the browser to Tessera's sign-in page (RFC 6749 §4.1.1, RFC 7636 S256). With silent=true it asks
+ * prompt=none: Tessera answers at once from its sign-in cookie, or with login_required.
+ */
+export async function startSignIn({ silent = false } = {}) {
+  const base = await issuer();
+  // The redirect URI is on the issuer's origin; sessionStorage must be there too.
+  if (new URL(base).origin !== location.origin) {
+    location.replace(`${base}/admin/${location.hash}`);
+    return;
+  }
+  if (!crypto.subtle) {
+    throw new ApiError('Cannot sign in here', 'The admin panel needs https (or localhost) to sign in safely.', 0);
+  }
+  const verifier = randomString();
+  const state = randomString();
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, verifier, hash: location.hash, silent }));
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
+  const params = new URLSearchParams({
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: await redirectUri(),
+    scope: 'admin',
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    device_name: DEVICE_NAME,
+  });
+  if (silent) params.set('prompt', 'none');
+  location.assign(`/oauth2/authorize?${params}`);
+}
+
+/**
+ * On page load: finish a sign-in the browser just came back from, or try a silent one.
+ * Resolves to { signedIn, message?, redirecting? }.
+ */
+export async function resumeSession() {
+  const query = new URLSearchParams(location.search);
+  const pendingText = sessionStorage.getItem(PENDING_KEY);
+  if (query.has('state')) {
+    sessionStorage.removeItem(PENDING_KEY);
+    const pending = pendingText ? JSON.parse(pendingText) : null;
+    // The code must not stay in the address bar or the history.
+    history.replaceState(null, '', `/admin/${pending?.hash ?? ''}`);
+    if (!pending || pending.state !== query.get('state')) {
+      return { signedIn: false, message: 'The sign-in answer did not match this tab. Please sign in again.' };
+    }
+    const iss = query.get('iss');
+    if (iss && iss.replace(/\/+$/, '') !== await issuer()) {
+      return { signedIn: false, message: 'The sign-in answer came from another server (RFC 9207). Please sign in again.' };
+    }
+    const error = query.get('error');
+    if (error === 'login_required') {
+      sessionStorage.setItem(SILENT_FAILED_KEY, '1');
+      return { signedIn: false };
+    }
+    if (error === 'invalid_scope') {
+      return { signedIn: false, message: 'This account does not have the admin scope.' };
+    }
+    if (error) {
+      return { signedIn: false, message: query.get('error_description') || `Sign-in failed (${error}).` };
+    }
+    const tokens = await tokenRequest({
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      code: query.get('code') ?? '',
+      redirect_uri: await redirectUri(),
+      code_verifier: pending.verifier,
+    });
+    adopt(tokens);
+    sessionStorage.removeItem(SILENT_FAILED_KEY);
+    await whoAmI();
+    return { signedIn: true };
+  }
+  if (sessionStorage.getItem(SIGNED_OUT_KEY)) {
+    sessionStorage.removeItem(SIGNED_OUT_KEY);
+    return { signedIn: false, signedOut: true };
+  }
+  if (!sessionStorage.getItem(SILENT_FAILED_KEY)) {
+    await startSignIn({ silent: true });
+    return { signedIn: false, redirecting: true };
+  }
+  return { signedIn: false };
+}
+
+async function whoAmI() {
+  const me = await api('GET', '/admin/api/me');
+  if (session) session.username = me?.username ?? null;
+}
+
+// Leaving the page (reload, close, navigate away) ends this copy's tokens; the next load signs in
+// silently again. keepalive lets the request outlive the page.
+window.addEventListener('pagehide', () => {
+  if (!session) return;
+  const token = session.refreshToken ?? session.accessToken;
+  try {
+    fetch('/oauth2/revoke', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, client_id: CLIENT_ID }),
+      keepalive: true,
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    }).catch(() => {});
+  } catch { /* the page is going away either way */ }
+});
+
+/**
+ * Revoke the refresh token (and so the session) at Tessera, forget everything, then end the browser's
+ * sign-in session at Tessera so the next visit asks for the password again.
+ */
 export async function signOut() {
   const current = session;
   clearTimeout(refreshTimer);
   refreshTimer = null;
   session = null;
   refreshing = null;
-  if (!current) return;
-  const token = current.refreshToken ?? current.accessToken;
-  const res = await postForm('/oauth2/revoke', { token, client_id: CLIENT_ID });
-  if (!res.ok) throw oauthError(res, await readBody(res));
+  sessionStorage.setItem(SIGNED_OUT_KEY, '1');
+  sessionStorage.setItem(SILENT_FAILED_KEY, '1');
+  let failure = null;
+  if (current) {
+    const token = current.refreshToken ?? current.accessToken;
+    const res = await postForm('/oauth2/revoke', { token, client_id: CLIENT_ID });
+    if (!res.ok) failure = oauthError(res, await readBody(res));
+  }
+  const back = new URLSearchParams({ client_id: CLIENT_ID, post_logout_redirect_uri: await redirectUri() });
+  location.assign(`/oauth2/logout?${back}`);
+  if (failure) throw failure;
 }
 
 /**

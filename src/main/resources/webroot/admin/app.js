@@ -2,7 +2,7 @@
 // Routes: #/users  #/users/<id>  #/clients  #/audit   (tokens never go in the URL)
 
 import {
-  api, withQuery, signIn, signOut, isSignedIn, currentUsername, onSessionEnd,
+  api, withQuery, startSignIn, resumeSession, signOut, isSignedIn, currentUsername, onSessionEnd,
 } from './api.js';
 import {
   h, clear, field, checkbox, time, scopeList, parseScopes, table, setBusy, uid,
@@ -138,61 +138,40 @@ document.getElementById('sign-out').addEventListener('click', async (ev) => {
   const button = ev.currentTarget;
   setBusy(button, true, 'Signing out…');
   try {
+    // Leaves the page: Tessera ends its sign-in session and sends the browser back here.
     await signOut();
-    render();
-    say('You are signed out.');
   } catch (err) {
     render();
     fail(err, 'Signed out here, but Tessera did not confirm the revocation');
-  } finally {
     setBusy(button, false);
   }
 });
 
 /* ------------------------------------------------------------------- sign in */
 
+/** The panel never sees the password: the button goes to Tessera's own sign-in page (code + PKCE). */
 function renderSignIn() {
   topbar.hidden = true;
   clear(main);
   main.className = 'signin-page';
-  const username = field({ label: 'Username', name: 'username', autocomplete: 'username', required: true, attrs: { autocapitalize: 'none', spellcheck: 'false' } });
-  const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Sign in');
-  const form = h('form', { class: 'stack', 'aria-labelledby': 'signin-title', novalidate: true },
-    username.wrap, password.wrap, submit);
-
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const name = username.input.value.trim();
-    if (!name || !password.input.value) {
-      fail({ title: 'Missing details', detail: 'Enter your username and password.' });
-      (name ? password.input : username.input).focus();
-      return;
-    }
-    setBusy(submit, true, 'Signing in…');
+  const submit = h('button', { type: 'button', class: 'btn btn-primary btn-wide' }, 'Sign in');
+  submit.addEventListener('click', async () => {
+    setBusy(submit, true, 'Opening the sign-in page…');
     try {
-      await signIn(name, password.input.value);
-      password.input.value = '';
-      clearMessages();
-      if (!location.hash || location.hash === '#' || location.hash === '#/') {
-        history.replaceState(null, '', '#/users');
-      }
-      render();
-      focusHeading();
+      await startSignIn();
     } catch (err) {
       setBusy(submit, false);
       fail(err);
-      password.input.select();
-      password.input.focus();
     }
   });
 
   main.append(h('div', { class: 'signin-card card' },
     h('div', { class: 'signin-brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Tessera'),
     h('h1', { id: 'signin-title' }, 'Sign in to the admin panel'),
-    h('p', { class: 'muted' }, 'Use an account with the admin scope. You stay signed in only while this tab is open.'),
-    form));
-  username.input.focus();
+    h('p', { class: 'muted' }, 'Use an account with the admin scope. You sign in on Tessera\'s own page; '
+      + 'reloading keeps you signed in until you sign out or your sign-in session ends.'),
+    submit));
+  submit.focus();
 }
 
 /* --------------------------------------------------------------------- users */
@@ -489,7 +468,8 @@ function sessionsCard(user, seq) {
 /* ------------------------------------------------------------------- clients */
 
 const GRANT_TYPES = [
-  { value: 'password', label: 'password', hint: 'Users sign in with username and password.' },
+  { value: 'authorization_code', label: 'authorization_code', hint: 'Users sign in on Tessera\'s page (PKCE); needs redirect URIs.' },
+  { value: 'password', label: 'password', hint: 'The app collects the password itself: only for old apps and scripts.' },
   { value: 'refresh_token', label: 'refresh_token', hint: 'Long sessions with rotating refresh tokens.' },
   { value: 'client_credentials', label: 'client_credentials', hint: 'Machine-to-machine; needs a confidential client.' },
 ];
@@ -504,7 +484,7 @@ function renderClients(route, seq) {
     if (!page || seq !== renderSeq) return;
     const items = page.items ?? [];
     tbody.replaceChildren(...items.map(clientRow));
-    if (items.length === 0) tbody.append(h('tr', null, h('td', { colspan: 8, class: 'empty' }, 'No clients yet.')));
+    if (items.length === 0) tbody.append(h('tr', null, h('td', { colspan: 9, class: 'empty' }, 'No clients yet.')));
     summary.textContent = `${plural(items.length, 'client')}.`;
   }
 
@@ -525,6 +505,7 @@ function renderClients(route, seq) {
       h('td', null, c.confidential ? h('span', { class: 'badge' }, 'Confidential') : h('span', { class: 'badge badge-quiet' }, 'Public')),
       h('td', null, scopeList(c.grant_types)),
       h('td', null, scopeList(c.scopes)),
+      h('td', null, (c.redirect_uris ?? []).length ? scopeList(c.redirect_uris) : h('span', { class: 'muted' }, '—')),
       h('td', null, c.introspect ? 'Yes' : 'No'),
       h('td', null, time(c.created_at)),
       h('td', { class: 'actions' }, del));
@@ -572,7 +553,7 @@ function renderClients(route, seq) {
         h('h2', { id: 'clients-list-title' }, 'All clients'),
         table({
           caption: 'Clients', captionHidden: true,
-          columns: [{ label: 'Client ID' }, { label: 'Name' }, { label: 'Type' }, { label: 'Grant types' }, { label: 'Scopes' }, { label: 'Introspect' }, { label: 'Created' }, { label: 'Actions', class: 'actions' }],
+          columns: [{ label: 'Client ID' }, { label: 'Name' }, { label: 'Type' }, { label: 'Grant types' }, { label: 'Scopes' }, { label: 'Redirect URIs' }, { label: 'Introspect' }, { label: 'Created' }, { label: 'Actions', class: 'actions' }],
           body: tbody,
         }),
         h('div', { class: 'list-footer' }, summary)),
@@ -587,13 +568,14 @@ function createClientCard(onCreated) {
   const clientId = field({ label: 'Client ID', name: 'client-id', required: true, autocomplete: 'off', hint: 'Letters, digits, dots, dashes.', attrs: { autocapitalize: 'none', spellcheck: 'false' } });
   const name = field({ label: 'Name', name: 'client-name', autocomplete: 'off' });
   const confidential = checkbox({ label: 'Confidential', name: 'confidential', hint: 'Has a secret (servers). Leave off for mobile and browser apps.' });
-  const grants = GRANT_TYPES.map((g) => checkbox({ label: g.label, name: 'grant_types', value: g.value, checked: g.value !== 'client_credentials' }));
+  const grants = GRANT_TYPES.map((g) => checkbox({ label: g.label, name: 'grant_types', value: g.value, checked: g.value === 'authorization_code' || g.value === 'refresh_token' }));
+  const redirects = field({ label: 'Redirect URIs', name: 'client-redirect-uris', placeholder: 'https://app.example.com/callback', hint: 'Space-separated, compared exactly: https, http on 127.0.0.1 (any port), or com.example.app:/callback.', attrs: { autocapitalize: 'none', spellcheck: 'false' } });
   const scopes = field({ label: 'Scopes', name: 'client-scopes', placeholder: 'read write', hint: 'Space-separated: the most this client may ask for.', attrs: { autocapitalize: 'none', spellcheck: 'false' } });
   const introspect = checkbox({ label: 'May introspect tokens', name: 'introspect', hint: 'For resource servers that call /oauth2/introspect.' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create client');
   const form = h('form', { class: 'form-grid' },
     h('div', { class: 'stack' }, clientId.wrap, name.wrap),
-    h('div', { class: 'stack' }, scopes.wrap, confidential.wrap, introspect.wrap),
+    h('div', { class: 'stack' }, scopes.wrap, redirects.wrap, confidential.wrap, introspect.wrap),
     h('fieldset', null, h('legend', null, 'Grant types'), grants.map((g) => g.wrap)),
     h('div', { class: 'form-actions' }, submit));
   form.addEventListener('submit', async (ev) => {
@@ -605,6 +587,7 @@ function createClientCard(onCreated) {
       grant_types: grants.filter((g) => g.input.checked).map((g) => g.input.value),
       scopes: parseScopes(scopes.input.value),
       introspect: introspect.input.checked,
+      redirect_uris: redirects.input.value.split(/\s+/).filter(Boolean),
     };
     if (!body.client_id) {
       fail({ title: 'Missing client ID', detail: 'Give the client an ID.' });
@@ -702,4 +685,27 @@ document.querySelector('.skip-link').addEventListener('click', (ev) => {
 
 statusEl.hidden = true;
 alertEl.hidden = true;
-render();
+
+async function boot() {
+  main.setAttribute('aria-busy', 'true');
+  let outcome;
+  try {
+    outcome = await resumeSession();
+  } catch (err) {
+    render();
+    fail(err, 'Could not sign in');
+    return;
+  } finally {
+    main.removeAttribute('aria-busy');
+  }
+  if (outcome.redirecting) return;
+  if (outcome.signedIn && (!location.hash || location.hash === '#' || location.hash === '#/')) {
+    history.replaceState(null, '', '#/users');
+  }
+  render();
+  if (outcome.signedIn) focusHeading();
+  if (outcome.signedOut) say('You are signed out.');
+  if (outcome.message) fail({ title: 'Not signed in', detail: outcome.message });
+}
+
+boot();

@@ -60,6 +60,7 @@ final class AdminRoutes {
     api.route().handler(BodyHandler.create(false).setBodyLimit(services.config().maxBodyBytes()));
     api.route().handler(this::authorize);
     api.post("/users").handler(this::createUser);
+    api.get("/me").handler(this::me);
     api.get("/users").handler(this::listUsers);
     api.get("/users/:id").handler(this::getUser);
     api.patch("/users/:id").handler(this::updateUser);
@@ -93,6 +94,14 @@ final class AdminRoutes {
         ctx.next();
       }
     }).onFailure(ctx::fail);
+  }
+
+  /** Who the caller is: the panel signs in with a code and opaque tokens, so it asks here for the name it shows. */
+  private void me(RoutingContext ctx) {
+    CachedToken caller = ctx.get(CALLER);
+    Responses.json(ctx, 200, new JsonObject().put("user_id", caller.userId() == null ? null : caller.userId().toString())
+        .put("username", caller.username()).put("client_id", caller.clientId())
+        .put("scopes", new JsonArray(caller.scopes().values())));
   }
 
   // ---- users

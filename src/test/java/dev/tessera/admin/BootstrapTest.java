@@ -52,10 +52,17 @@ class BootstrapTest {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject client = r.bodyAsJsonObject();
     assertThat(client.getBoolean("confidential")).isFalse();
-    assertThat(client.getJsonArray("grant_types").getList()).contains("authorization_code", "refresh_token");
+    assertThat(client.getJsonArray("grant_types").getList()).containsExactlyInAnyOrder("authorization_code", "refresh_token");
     assertThat(client.getJsonArray("scopes").getList()).containsExactly("admin");
     assertThat(client.getJsonArray("redirect_uris").getList()).containsExactly("/admin/");
     assertThat(client.getBoolean("introspect")).isFalse();
+  }
+
+  @Test
+  void thePanelClientNoLongerTakesPasswords() {
+    HttpResponse<Buffer> r = http.passwordGrant("tessera-admin", TestNode.ADMIN_USERNAME, TestNode.ADMIN_PASSWORD, "admin");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized_client");
   }
 
   @Test

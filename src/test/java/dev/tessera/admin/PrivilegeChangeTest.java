@@ -26,8 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ExtendWith(VertxExtension.class)
 class PrivilegeChangeTest {
-  /** The bootstrap's public client with the password grant and scope admin (scripts sign in with it). */
-  private static final String ADMIN_CLIENT = "tessera-admin";
+  /**
+   * A public client with the password and refresh grants and scope admin, as tessera-admin was when the
+   * finding was reproduced (the panel now signs in with the code flow, which ends in the same refresh tokens).
+   */
+  private static final String ADMIN_CLIENT = "pc-admin-app";
   private static TestNode node;
   private static TestClient http;
   private static String admin;
@@ -39,6 +42,7 @@ class PrivilegeChangeTest {
     http = new TestClient(vertx, node.port());
     admin = http.adminToken();
     http.createPublicClient(admin, "pc-mobile", "read", "write");
+    http.createPublicClient(admin, ADMIN_CLIENT, "admin");
     gatewaySecret = http.createResourceServer(admin, "pc-gateway", "read").getString("client_secret");
   }
 

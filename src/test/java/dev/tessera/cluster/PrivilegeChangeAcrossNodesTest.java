@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(VertxExtension.class)
 class PrivilegeChangeAcrossNodesTest {
-  /** The bootstrap's public client with the password grant and scope admin (scripts sign in with it). */
-  private static final String ADMIN_CLIENT = "tessera-admin";
+  /** A public client with the password and refresh grants and scope admin (as tessera-admin once was). */
+  private static final String ADMIN_CLIENT = "pn-admin-app";
   private static TestCluster cluster;
   private static TestClient first;
   private static TestClient second;
@@ -37,6 +37,7 @@ class PrivilegeChangeAcrossNodesTest {
     first = new TestClient(vertx, cluster.node(0).port());
     second = new TestClient(vertx, cluster.node(1).port());
     admin = first.adminToken();
+    first.createPublicClient(admin, ADMIN_CLIENT, "admin");
   }
 
   @AfterAll
