@@ -1,6 +1,5 @@
 package dev.tessera.gateway;
 
-import dev.tessera.testing.TestClient;
 import dev.tessera.testing.TestNode;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
@@ -22,14 +21,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static dev.tessera.testing.TestClient.basic;
 import static dev.tessera.testing.TestClient.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,37 +39,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExtAuthzGrpcTest {
   @TempDir
   static Path dir;
-  private static TestNode node;
-  private static TestClient http;
+  private static PolicyNode tessera;
   private static ManagedChannel channel;
   private static AuthorizationGrpc.AuthorizationBlockingStub authz;
   private static String aliceId;
-  private static String serviceSecret;
 
   @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    Path policy = dir.resolve("policy.yaml");
-    Files.writeString(policy, GatewayDoorsTest.POLICY);
-    node = TestNode.start(Map.of("TESSERA_POLICY_FILE", policy.toString()));
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
-    http.createPublicClient(admin, "grpc-mobile", "orders:read", "orders:write");
-    serviceSecret = http.createResourceServer(admin, "grpc-service", "orders:read").getString("client_secret");
-    aliceId = http.createUser(admin, "alice@example.com", "alice-password", "orders:read").getString("id");
+  static void start(Vertx vertx) {
+    tessera = new PolicyNode(vertx, dir);
+    aliceId = tessera.aliceId;
     // HTTP/2 cleartext with prior knowledge, as Envoy's envoy_grpc cluster with http2_protocol_options speaks it.
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", node.port(), InsecureChannelCredentials.create()).build();
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", tessera.node.port(), InsecureChannelCredentials.create()).build();
     authz = AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
     channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    http.close();
-    node.close();
+    tessera.close();
   }
 
   private static String alice() {
-    return http.login("grpc-mobile", "alice@example.com", "alice-password", "grpc test").getString("access_token");
+    return tessera.alice();
   }
 
   static CheckRequest envoyCheck(String method, String host, String path, String authorization, Map<String, String> extensions) {
@@ -112,7 +100,7 @@ class ExtAuthzGrpcTest {
     CheckResponse r = authz.check(envoyCheck("POST", "shop.example.com", "/orders/42?expand=items", bearer(alice()), Map.of()));
     assertThat(r.getStatus().getCode()).isZero();
     assertThat(upstreamHeaders(r)).containsEntry("X-Auth-Subject", aliceId)
-        .containsEntry("X-Auth-Username", "alice@example.com").containsEntry("X-Auth-Client-Id", "grpc-mobile")
+        .containsEntry("X-Auth-Username", "alice@example.com").containsEntry("X-Auth-Client-Id", "mobile")
         .containsEntry("X-Auth-Scope", "orders:read");
     assertThat(r.getOkResponse().getHeadersList()).allSatisfy(h -> assertThat(h.getAppendAction())
         .isEqualTo(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
@@ -163,10 +151,8 @@ class ExtAuthzGrpcTest {
 
   @Test
   void clientCredentialsTokenHasNoUsernameToPassOn() {
-    String access = http.postForm("/oauth2/token", Map.of("grant_type", "client_credentials"),
-        basic("grpc-service", serviceSecret)).bodyAsJsonObject().getString("access_token");
-    CheckResponse r = authz.check(envoyCheck("GET", "api.example.com", "/orders/1", bearer(access), Map.of()));
-    assertThat(upstreamHeaders(r)).containsEntry("X-Auth-Subject", "grpc-service").doesNotContainKey("X-Auth-Username");
+    CheckResponse r = authz.check(envoyCheck("GET", "api.example.com", "/orders/1", bearer(tessera.service()), Map.of()));
+    assertThat(upstreamHeaders(r)).containsEntry("X-Auth-Subject", "service").doesNotContainKey("X-Auth-Username");
     assertThat(r.getOkResponse().getHeadersToRemoveList()).containsExactly("X-Auth-Username");
   }
 

@@ -1,7 +1,6 @@
 package dev.tessera.gateway;
 
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -12,12 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-import static dev.tessera.testing.TestClient.basic;
 import static dev.tessera.testing.TestClient.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,49 +27,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(VertxExtension.class)
 class GatewayDoorsTest {
-  static final String POLICY = """
-      # The example of DESIGN.md §8, in YAML.
-      default: authenticated
-      rules:
-        - host: api.example.com
-          methods: [POST, PUT, DELETE]
-          path: /orders/**
-          scopes: [orders:write]
-        - path: /orders/**
-          scopes: [orders:read]
-        - path: /public/**
-          policy: anonymous
-        - path: /internal/**
-          policy: deny
-      """;
-
   @TempDir
   static Path dir;
-  private static TestNode node;
+  private static PolicyNode tessera;
   private static TestClient http;
   private static String aliceId;
-  private static String serviceSecret;
 
   @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    Path policy = dir.resolve("policy.yaml");
-    Files.writeString(policy, POLICY);
-    node = TestNode.start(Map.of("TESSERA_POLICY_FILE", policy.toString()));
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
-    http.createPublicClient(admin, "gw-mobile", "orders:read", "orders:write");
-    serviceSecret = http.createResourceServer(admin, "gw-service", "orders:read").getString("client_secret");
-    aliceId = http.createUser(admin, "alice@example.com", "alice-password", "orders:read").getString("id");
+  static void start(Vertx vertx) {
+    tessera = new PolicyNode(vertx, dir);
+    http = tessera.http;
+    aliceId = tessera.aliceId;
   }
 
   @AfterAll
   static void stop() {
-    http.close();
-    node.close();
+    tessera.close();
   }
 
   private static String alice() {
-    return http.login("gw-mobile", "alice@example.com", "alice-password", "gateway test").getString("access_token");
+    return tessera.alice();
   }
 
   /** Envoy HTTP ext_authz with path_prefix /auth/verify: the headers it always sends, nothing else. */
@@ -96,7 +70,7 @@ class GatewayDoorsTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.getHeader("X-Auth-Subject")).isEqualTo(aliceId);
     assertThat(r.getHeader("X-Auth-Username")).isEqualTo("alice@example.com");
-    assertThat(r.getHeader("X-Auth-Client-Id")).isEqualTo("gw-mobile");
+    assertThat(r.getHeader("X-Auth-Client-Id")).isEqualTo("mobile");
     assertThat(r.getHeader("X-Auth-Scope")).isEqualTo("orders:read");
   }
 
@@ -217,11 +191,9 @@ class GatewayDoorsTest {
 
   @Test
   void clientCredentialsAllowCarriesAnEmptyUsernameHeader() {
-    String access = http.postForm("/oauth2/token", Map.of("grant_type", "client_credentials"),
-        basic("gw-service", serviceSecret)).bodyAsJsonObject().getString("access_token");
-    HttpResponse<Buffer> r = envoy("GET", "api.example.com", "/orders/3", bearer(access));
+    HttpResponse<Buffer> r = envoy("GET", "api.example.com", "/orders/3", bearer(tessera.service()));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.getHeader("X-Auth-Subject")).isEqualTo("gw-service");
+    assertThat(r.getHeader("X-Auth-Subject")).isEqualTo("service");
     assertThat(r.getHeader("X-Auth-Username")).isEmpty();
     assertThat(r.headers().contains("X-Auth-Username")).isTrue();
   }

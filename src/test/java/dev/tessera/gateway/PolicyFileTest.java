@@ -104,7 +104,7 @@ class PolicyFileTest {
 
   @Test
   void yamlAndJsonDescribeTheSamePolicy() {
-    RoutePolicy yaml = parse("policy.yml", GatewayDoorsTest.POLICY);
+    RoutePolicy yaml = parse("policy.yml", PolicyNode.POLICY);
     RoutePolicy json = parse("policy.json", JSON);
     for (String[] r : new String[][] {{"POST", "api.example.com", "/orders/1"}, {"GET", "x", "/orders"},
         {"GET", "x", "/public/y"}, {"DELETE", "x", "/internal/z"}, {"GET", "x", "/"}}) {

@@ -87,6 +87,15 @@ final class GatewayProcess implements AutoCloseable {
     return java.util.stream.Stream.concat(java.util.stream.Stream.of(first), rest.stream()).toList();
   }
 
+  /** Closes what a gateway test opened, in order, skipping what was never opened. */
+  static void closeAll(AutoCloseable... opened) throws Exception {
+    for (AutoCloseable c : opened) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
   /** SIGTERM (a graceful stop for nginx and Caddy), then force after 10 s. */
   @Override
   public void close() throws InterruptedException {
