@@ -301,7 +301,7 @@ public final class Tessera {
     TokenVerifier verifier = new TokenVerifier(codec, cache, revoked, freshness, tokenReads(tokenStore, cache, metrics),
         lastUsed, metrics, clock);
     TokenIssuer issuer = new TokenIssuer(vertx, codec, tokenStore, revoker, metrics, clock, config.accessTtl(),
-        config.refreshTtl());
+        config.refreshTtl(), config.refreshReuseGrace());
     SignInServices signIn = new SignInServices(
         new AuthorizationCodes(vertx, codec, new AuthorizationCodeStore(pool), userStore, issuer, revoker, clock),
         new BrowserSessions(codec, tokenStore, userStore, issuer, revoker, clock, config.browserSessionTtl()),

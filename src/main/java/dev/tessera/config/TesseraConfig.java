@@ -28,6 +28,7 @@ public record TesseraConfig(
     Optional<String> tokenSecret,
     Duration accessTtl,
     Duration refreshTtl,
+    Duration refreshReuseGrace,
     boolean cluster,
     List<String> clusterMembers,
     Optional<String> clusterHost,
@@ -73,7 +74,7 @@ public record TesseraConfig(
   public static final Set<String> KEYS = Set.of(
       "TESSERA_HTTP_PORT", "TESSERA_HTTP_INSTANCES", "TESSERA_DB_URL", "TESSERA_DB_POOL_SIZE",
       "TESSERA_ISSUER", "TESSERA_DATA_DIR", "TESSERA_ADMIN_USERNAME", "TESSERA_ADMIN_PASSWORD",
-      "TESSERA_TOKEN_SECRET", "TESSERA_ACCESS_TTL", "TESSERA_REFRESH_TTL", "TESSERA_CLUSTER",
+      "TESSERA_TOKEN_SECRET", "TESSERA_ACCESS_TTL", "TESSERA_REFRESH_TTL", "TESSERA_REFRESH_REUSE_GRACE", "TESSERA_CLUSTER",
       "TESSERA_CLUSTER_MEMBERS", "TESSERA_CLUSTER_HOST", "TESSERA_CLUSTER_PORT",
       "TESSERA_CLUSTER_KUBERNETES", "TESSERA_CLUSTER_SERVICE_DNS", "TESSERA_CACHE_MAX_TOKENS",
       "TESSERA_CATCHUP_INTERVAL", "TESSERA_STALENESS_BOUND", "TESSERA_REVOCATION_ACK_TIMEOUT",
@@ -129,6 +130,7 @@ public record TesseraConfig(
         secret,
         v.positiveDuration("TESSERA_ACCESS_TTL"),
         v.positiveDuration("TESSERA_REFRESH_TTL"),
+        refreshReuseGrace(v),
         cluster,
         v.optional("TESSERA_CLUSTER_MEMBERS")
             .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList())
@@ -165,6 +167,18 @@ public record TesseraConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("TESSERA_TRUSTED_PROXIES", e.getMessage());
     }
+  }
+
+  /**
+   * Short by design: it exists for a client retrying at once after a lost answer, and every second of it
+   * is a second in which a stolen, already-used refresh token is renewed once rather than detected.
+   */
+  private static Duration refreshReuseGrace(Values v) {
+    Duration grace = v.duration("TESSERA_REFRESH_REUSE_GRACE");
+    if (grace.isNegative() || grace.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw new ConfigException("TESSERA_REFRESH_REUSE_GRACE", "must be from PT0S (off) to PT60S, is " + grace);
+    }
+    return grace;
   }
 
   private static Optional<Tls> tls(Values v) {

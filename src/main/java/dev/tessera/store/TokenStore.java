@@ -13,6 +13,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,28 @@ public final class TokenStore {
       // A token is only ever as alive as its client: a deleted client's tokens are inactive everywhere.
       + "left join clients c on c.client_id = s.client_id "
       + "where t.hash = $1";
-  private static final String MARK_USED = "update tokens set used_at = $2 where hash = $1";
+  /**
+   * The database's own clock, at full precision, unlike the whole seconds of issued_at/expires_at: the
+   * grace check below orders the uses along one chain, and a fast client rotates several times a second.
+   */
+  private static final String MARK_USED = "update tokens set used_at = clock_timestamp() where hash = $1";
+  /**
+   * Whether a used refresh token may still be renewed once (TESSERA_REFRESH_REUSE_GRACE): used within
+   * the last {@code $2} ms by the database's clock (the one that stamped the use), never replayed before, and its successor not used yet — the replaying party is then at
+   * worst racing the one that lost the answer, never a party further down the chain.
+   */
+  private static final String IN_GRACE = "select t.grace_closed_at is null "
+      + "and t.used_at >= clock_timestamp() - $2 * interval '1 millisecond' and not exists "
+      + "(select 1 from tokens o where o.session_id = t.session_id and o.kind = 'refresh' and o.used_at > t.used_at) "
+      + "from tokens t where t.hash = $1";
+  /**
+   * A renewal within the grace window closes it: for the replayed token, and for the successor whose
+   * answer was lost, which is spent — whoever presents that successor later holds a copy the client never
+   * got, and reuse detection revokes the family.
+   */
+  private static final String CLOSE_GRACE = "update tokens set grace_closed_at = clock_timestamp(), "
+      + "used_at = coalesce(used_at, clock_timestamp()) "
+      + "where session_id = $1 and kind = 'refresh' and (hash = $2 or used_at is null)";
   /** A refresh also narrows the session to what it still grants, so the sessions list and scope removals see it. */
   private static final String EXTEND_SESSION = "update sessions set expires_at = greatest(expires_at, $2), scopes = $3 "
       + "where id = $1";
@@ -154,11 +176,13 @@ public final class TokenStore {
    * Rotates a refresh token (RFC 6749 §6, OAuth 2.0 Security BCP §4.14): the presented token is marked
    * used and its replacements join its session, all in one transaction under row locks, so two concurrent
    * presentations of the same token cannot both succeed. {@code replace} decides the replacements from
-   * the token and its owner's scopes as they are now; when it fails, nothing is written.
+   * the token and its owner's scopes as they are now; when it fails, nothing is written. A used token is
+   * renewed instead of reported as reused only within {@code grace} of its use (see {@link #IN_GRACE}).
    */
-  public Future<Rotation> rotate(TokenHash presented, Instant now,
+  public Future<Rotation> rotate(TokenHash presented, Instant now, Duration grace,
                                  BiFunction<TokenRecord, Scopes, Future<Replacement>> replace) {
-    Tuple byHash = Tuple.of(Buffer.buffer(presented.bytes()));
+    Buffer hash = Buffer.buffer(presented.bytes());
+    Tuple byHash = Tuple.of(hash);
     return pool.withTransaction(tx -> tx.preparedQuery(OWNER_NOW).execute(byHash).compose(owners -> {
       if (owners.size() != 1) {
         // Unknown token, a client's own session (never refreshable), or its user is gone.
@@ -177,17 +201,28 @@ public final class TokenStore {
             || !previous.expiresAt().isAfter(now)) {
           return Future.succeededFuture(new Rotation.Rejected());
         }
-        if (previous.used()) {
-          return Future.succeededFuture(new Rotation.Reused(previous));
+        if (!previous.used()) {
+          return renew(tx, previous, ownerScopes, replace, tx.preparedQuery(MARK_USED).execute(byHash));
         }
-        return replace.apply(previous, ownerScopes).compose(replacement -> tx.preparedQuery(MARK_USED)
-            .execute(Tuple.of(Buffer.buffer(presented.bytes()), Rows.timestamp(now)))
-            .compose(r -> tx.preparedQuery(EXTEND_SESSION).execute(Tuple.of(previous.sessionId(),
-                Rows.timestamp(replacement.sessionExpiresAt()), replacement.sessionScopes().toArray())))
-            .compose(r -> insertTokens(tx, previous.sessionId(), replacement.tokens()))
-            .map(v -> new Rotation.Rotated(previous)));
+        Future<Boolean> inGrace = grace.isZero() ? Future.succeededFuture(false)
+            : tx.preparedQuery(IN_GRACE).execute(Tuple.of(hash, grace.toMillis()))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+        return inGrace.compose(allowed -> !allowed ? Future.succeededFuture(new Rotation.Reused(previous))
+            : renew(tx, previous, ownerScopes, replace, tx.preparedQuery(CLOSE_GRACE)
+                .execute(Tuple.of(previous.sessionId(), hash))));
       });
     }));
+  }
+
+  /** Spends the presented token ({@code spend}), then stores its replacements in its session. */
+  private static Future<Rotation> renew(SqlClient tx, TokenRecord previous, Scopes ownerScopes,
+                                        BiFunction<TokenRecord, Scopes, Future<Replacement>> replace,
+                                        Future<RowSet<Row>> spend) {
+    return spend.compose(spent -> replace.apply(previous, ownerScopes))
+        .compose(replacement -> tx.preparedQuery(EXTEND_SESSION).execute(Tuple.of(previous.sessionId(),
+                Rows.timestamp(replacement.sessionExpiresAt()), replacement.sessionScopes().toArray()))
+            .compose(r -> insertTokens(tx, previous.sessionId(), replacement.tokens())))
+        .map(v -> new Rotation.Rotated(previous));
   }
 
   public Future<List<Session>> liveSessions(UUID userId) {

@@ -37,9 +37,10 @@ public final class TokenIssuer {
   private final Clock clock;
   private final Duration accessTtl;
   private final Duration refreshTtl;
+  private final Duration reuseGrace;
 
   public TokenIssuer(Vertx vertx, TokenCodec codec, TokenStore store, Revoker revoker, TesseraMetrics metrics,
-                     Clock clock, Duration accessTtl, Duration refreshTtl) {
+                     Clock clock, Duration accessTtl, Duration refreshTtl, Duration reuseGrace) {
     this.vertx = vertx;
     this.codec = codec;
     this.store = store;
@@ -48,6 +49,7 @@ public final class TokenIssuer {
     this.clock = clock;
     this.accessTtl = accessTtl;
     this.refreshTtl = refreshTtl;
+    this.reuseGrace = reuseGrace;
   }
 
   /**
@@ -77,7 +79,8 @@ public final class TokenIssuer {
   /**
    * RFC 6749 §6 with rotation: the presented refresh token is spent and replaced. Presenting a spent
    * token again revokes the whole session (OAuth 2.0 Security BCP §4.14.2): either the client or an
-   * attacker holds a copy, and the server cannot tell which.
+   * attacker holds a copy, and the server cannot tell which — except within {@code reuseGrace} of the
+   * rotation, where one retry by a client that lost the answer is renewed (TESSERA_REFRESH_REUSE_GRACE).
    *
    * <p>A refresh never carries a grant forward on trust: inside the rotation's transaction it re-reads
    * the user (gone or disabled → refused) and narrows the session to what the user and the client may
@@ -90,7 +93,7 @@ public final class TokenIssuer {
     }
     Instant now = now();
     AtomicReference<Renewal> renewal = new AtomicReference<>();
-    return store.rotate(hash.get(), now, (previous, userScopes) -> {
+    return store.rotate(hash.get(), now, reuseGrace, (previous, userScopes) -> {
       if (!previous.clientId().equals(client.clientId())) {
         return Future.failedFuture(new GrantRejected("refresh token was issued to another client"));
       }

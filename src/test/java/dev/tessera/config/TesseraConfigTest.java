@@ -171,4 +171,13 @@ class TesseraConfigTest {
     assertThat(config.toString()).doesNotContain(dev.tessera.testing.ClusterKeys.shared().overrides()
         .get("TESSERA_CLUSTER_SECRET").toString());
   }
+
+  @Test
+  void refreshReuseGraceIsOffByDefaultAndAtMostAMinute() {
+    assertThat(TesseraConfig.from(defaults()).refreshReuseGrace()).isZero();
+    assertThat(TesseraConfig.from(defaults().put("TESSERA_REFRESH_REUSE_GRACE", "PT10S")).refreshReuseGrace())
+        .isEqualTo(Duration.ofSeconds(10));
+    assertRejected(defaults().put("TESSERA_REFRESH_REUSE_GRACE", "PT61S"), "TESSERA_REFRESH_REUSE_GRACE");
+    assertRejected(defaults().put("TESSERA_REFRESH_REUSE_GRACE", "-PT1S"), "TESSERA_REFRESH_REUSE_GRACE");
+  }
 }
