@@ -197,7 +197,7 @@ class AdminClientsTest {
     String secret = api("POST", "/clients", confidential("ac-gone")).bodyAsJsonObject().getString("client_secret");
     assertThat(http.postForm("/oauth2/token", Map.of("grant_type", "client_credentials"), basic("ac-gone", secret))
         .statusCode()).isEqualTo(200);
-    api("DELETE", "/clients/ac-gone", null);
+    assertThat(api("DELETE", "/clients/ac-gone", null).statusCode()).isEqualTo(204);
     HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "client_credentials"), basic("ac-gone", secret));
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
@@ -208,7 +208,10 @@ class AdminClientsTest {
     http.createPublicClient(admin, "ac-keeper", "read");
     http.createPublicClient(admin, "ac-goner", "read");
     String kept = http.login("ac-keeper", "ac-victor", "victor-password", "phone").getString("access_token");
-    api("DELETE", "/clients/ac-goner", null);
+    String gone = http.login("ac-goner", "ac-victor", "victor-password", "phone").getString("access_token");
+    assertThat(http.isActive("ac-gateway", gatewaySecret, kept)).isTrue();
+    assertThat(api("DELETE", "/clients/ac-goner", null).statusCode()).isEqualTo(204);
+    assertThat(http.isActive("ac-gateway", gatewaySecret, gone)).isFalse();
     assertThat(http.isActive("ac-gateway", gatewaySecret, kept)).isTrue();
   }
 }

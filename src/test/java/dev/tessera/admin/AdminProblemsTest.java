@@ -90,7 +90,9 @@ class AdminProblemsTest {
   @Test
   void revokedAdminTokenIsA401Problem() {
     String token = http.adminToken();
-    http.postForm("/oauth2/revoke", Map.of("client_id", "tessera-cli", "token", token));
+    assertThat(http.json("GET", "/admin/api/users", null, token).statusCode()).isEqualTo(200);
+    assertThat(http.postForm("/oauth2/revoke", Map.of("client_id", "tessera-cli", "token", token)).statusCode())
+        .isEqualTo(200);
     assertProblem(http.json("GET", "/admin/api/users", null, token), 401);
   }
 

@@ -111,6 +111,7 @@ class AdminSessionsTest {
     String id = newUser("as-adam");
     String lost = signIn("as-adam", "lost phone").getString("access_token");
     String kept = signIn("as-adam", "laptop").getString("access_token");
+    assertThat(http.isActive("as-gateway", gatewaySecret, lost)).isTrue();
     String lostSession = sessions(id).stream().map(JsonObject.class::cast)
         .filter(s -> s.getString("device").equals("lost phone")).findFirst().orElseThrow().getString("id");
 
@@ -140,6 +141,7 @@ class AdminSessionsTest {
     String id = newUser("as-bella");
     List<String> tokens = List.of(signIn("as-bella", "a").getString("access_token"),
         signIn("as-bella", "b").getString("access_token"), signIn("as-bella", "c").getString("access_token"));
+    tokens.forEach(t -> assertThat(http.isActive("as-gateway", gatewaySecret, t)).isTrue());
 
     HttpResponse<Buffer> r = http.json("POST", "/admin/api/users/" + id + "/revoke-all", null, admin);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -153,9 +155,11 @@ class AdminSessionsTest {
   void revokeAllLeavesOtherUsersAlone() {
     String id = newUser("as-cecil");
     newUser("as-dora");
-    signIn("as-cecil", "phone");
+    String revoked = signIn("as-cecil", "phone").getString("access_token");
     String other = signIn("as-dora", "phone").getString("access_token");
-    http.json("POST", "/admin/api/users/" + id + "/revoke-all", null, admin);
+    assertThat(http.isActive("as-gateway", gatewaySecret, other)).isTrue();
+    assertThat(http.json("POST", "/admin/api/users/" + id + "/revoke-all", null, admin).statusCode()).isEqualTo(200);
+    assertThat(http.isActive("as-gateway", gatewaySecret, revoked)).isFalse();
     assertThat(http.isActive("as-gateway", gatewaySecret, other)).isTrue();
   }
 

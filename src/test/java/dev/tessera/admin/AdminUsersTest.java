@@ -190,6 +190,7 @@ class AdminUsersTest {
     String phone = http.login("au-mobile", "au-peggy", "peggy-password", "phone").getString("access_token");
     String laptop = http.login("au-mobile", "au-peggy", "peggy-password", "laptop").getString("access_token");
     assertThat(http.isActive("au-gateway", gatewaySecret, phone)).isTrue();
+    assertThat(http.isActive("au-gateway", gatewaySecret, laptop)).isTrue();
 
     HttpResponse<Buffer> r = api("PATCH", "/users/" + id, new JsonObject().put("disabled", true));
     assertThat(r.statusCode()).isEqualTo(200);
@@ -206,7 +207,8 @@ class AdminUsersTest {
   @Test
   void disabledUserCannotSignIn() {
     String id = http.createUser(admin, "au-quinn", "quinn-password", "read").getString("id");
-    api("PATCH", "/users/" + id, new JsonObject().put("disabled", true));
+    assertThat(http.passwordGrant("au-mobile", "au-quinn", "quinn-password", null).statusCode()).isEqualTo(200);
+    assertThat(api("PATCH", "/users/" + id, new JsonObject().put("disabled", true)).statusCode()).isEqualTo(200);
     HttpResponse<Buffer> r = http.passwordGrant("au-mobile", "au-quinn", "quinn-password", null);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
@@ -215,16 +217,21 @@ class AdminUsersTest {
   @Test
   void disabledUserCannotRefresh() {
     String id = http.createUser(admin, "au-rupert", "rupert-password", "read").getString("id");
-    String refresh = http.login("au-mobile", "au-rupert", "rupert-password", "phone").getString("refresh_token");
-    api("PATCH", "/users/" + id, new JsonObject().put("disabled", true));
-    assertThat(http.refresh("au-mobile", refresh).statusCode()).isEqualTo(400);
+    String first = http.login("au-mobile", "au-rupert", "rupert-password", "phone").getString("refresh_token");
+    HttpResponse<Buffer> working = http.refresh("au-mobile", first);
+    assertThat(working.statusCode()).as(working.bodyAsString()).isEqualTo(200);
+    assertThat(api("PATCH", "/users/" + id, new JsonObject().put("disabled", true)).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> r = http.refresh("au-mobile", working.bodyAsJsonObject().getString("refresh_token"));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
   }
 
   @Test
   void reEnabledUserCanSignInAgain() {
     String id = http.createUser(admin, "au-sybil", "sybil-password", "read").getString("id");
-    api("PATCH", "/users/" + id, new JsonObject().put("disabled", true));
-    api("PATCH", "/users/" + id, new JsonObject().put("disabled", false));
+    assertThat(api("PATCH", "/users/" + id, new JsonObject().put("disabled", true)).statusCode()).isEqualTo(200);
+    assertThat(http.passwordGrant("au-mobile", "au-sybil", "sybil-password", null).statusCode()).isEqualTo(400);
+    assertThat(api("PATCH", "/users/" + id, new JsonObject().put("disabled", false)).statusCode()).isEqualTo(200);
     assertThat(http.passwordGrant("au-mobile", "au-sybil", "sybil-password", null).statusCode()).isEqualTo(200);
   }
 

@@ -1,6 +1,9 @@
 package dev.tessera.admin;
 
+import dev.tessera.domain.GrantType;
+import dev.tessera.domain.Scopes;
 import dev.tessera.testing.TestClient;
+import dev.tessera.token.GrantRejected;
 import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -177,16 +181,22 @@ class PrivilegeChangeTest {
     assertThat(active(bystander)).isTrue();
   }
 
+  /**
+   * A change that did not come through the admin API, and so ended no session (a direct database edit,
+   * or one racing a refresh): the refresh itself must still apply it.
+   */
+  private static void narrowWithoutTheAdminApi(String userId, String... scopes) {
+    var services = node.tessera().services();
+    services.userStore().update(services.revoker().store().pool(), UUID.fromString(userId), null,
+        Scopes.of(List.of(scopes)), null).await();
+  }
+
   @Test
   void refreshNarrowsToTheScopesTheUserHoldsNow() {
     String id = http.createUser(admin, "pc-hal", "hal-password-1", "read", "write").getString("id");
     JsonObject tokens = http.login("pc-mobile", "pc-hal", "hal-password-1", "phone");
     assertThat(tokens.getString("scope")).isEqualTo("read write");
-    // A change that did not come through the admin API (and so ended no session): the refresh itself
-    // must still apply it.
-    var services = node.tessera().services();
-    services.userStore().update(services.revoker().store().pool(), java.util.UUID.fromString(id), null,
-        dev.tessera.domain.Scopes.of(List.of("read")), null).await();
+    narrowWithoutTheAdminApi(id, "read");
 
     HttpResponse<Buffer> r = http.refresh("pc-mobile", tokens.getString("refresh_token"));
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
@@ -200,9 +210,7 @@ class PrivilegeChangeTest {
     String id = http.createUser(admin, "pc-ida", "ida-password-1", "read", "write").getString("id");
     JsonObject tokens = http.login("pc-mobile", "pc-ida", "ida-password-1", "phone");
     assertThat(tokens.getString("scope")).isEqualTo("read write");
-    var services = node.tessera().services();
-    services.userStore().update(services.revoker().store().pool(), java.util.UUID.fromString(id), null,
-        dev.tessera.domain.Scopes.of(List.of("read")), null).await();
+    narrowWithoutTheAdminApi(id, "read");
 
     HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "refresh_token",
         "client_id", "pc-mobile", "refresh_token", tokens.getString("refresh_token"), "scope", "write"));
@@ -218,9 +226,7 @@ class PrivilegeChangeTest {
   void sessionsListShowsTheNarrowedScopesAfterARefresh() {
     String id = http.createUser(admin, "pc-jon", "jon-password-1", "read", "write").getString("id");
     JsonObject tokens = http.login("pc-mobile", "pc-jon", "jon-password-1", "phone");
-    var services = node.tessera().services();
-    services.userStore().update(services.revoker().store().pool(), java.util.UUID.fromString(id), null,
-        dev.tessera.domain.Scopes.of(List.of("read")), null).await();
+    narrowWithoutTheAdminApi(id, "read");
     assertThat(http.refresh("pc-mobile", tokens.getString("refresh_token")).statusCode()).isEqualTo(200);
 
     JsonArray sessions = http.json("GET", "/admin/api/users/" + id + "/sessions", null, admin).bodyAsJsonObject()
@@ -238,8 +244,8 @@ class PrivilegeChangeTest {
     var client = services.clientStore().find("pc-mobile").await().orElseThrow();
     assertThat(patch(id, new JsonObject().put("password", "kim-password-2")).statusCode()).isEqualTo(200);
 
-    assertThatThrownBy(() -> services.issuer().issue(dev.tessera.domain.GrantType.PASSWORD, before, client,
-        before.scopes(), "phone").await()).isInstanceOf(dev.tessera.token.GrantRejected.class);
+    assertThatThrownBy(() -> services.issuer().issue(GrantType.PASSWORD, before, client,
+        before.scopes(), "phone").await()).isInstanceOf(GrantRejected.class);
     assertThat(http.json("GET", "/admin/api/users/" + id + "/sessions", null, admin).bodyAsJsonObject()
         .getJsonArray("items")).isEmpty();
   }
@@ -250,7 +256,7 @@ class PrivilegeChangeTest {
     var services = node.tessera().services();
     var user = services.userStore().findByUsername("pc-lee").await().orElseThrow();
     var client = services.clientStore().find("pc-mobile").await().orElseThrow();
-    var issued = services.issuer().issue(dev.tessera.domain.GrantType.PASSWORD, user, client, user.scopes(), "phone")
+    var issued = services.issuer().issue(GrantType.PASSWORD, user, client, user.scopes(), "phone")
         .await();
     assertThat(active(issued.accessToken())).isTrue();
   }

@@ -87,7 +87,12 @@ class RevocationRetentionTest {
       http.createPublicClient(http.adminToken(), "rr-admin-app", "admin");
       var login = http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "rr-admin-app",
           "username", TestNode.ADMIN_USERNAME, "password", TestNode.ADMIN_PASSWORD, "scope", "admin"));
+      assertThat(login.statusCode()).as(login.bodyAsString()).isEqualTo(200);
+      String access = login.bodyAsJsonObject().getString("access_token");
       String refresh = login.bodyAsJsonObject().getString("refresh_token");
+      // The access token of the same sign-in is accepted at both doors; only the refresh token is not.
+      assertThat(http.json("GET", "/admin/api/users", null, access).statusCode()).isEqualTo(200);
+      assertThat(http.get("/auth/verify", TestClient.bearer(access)).statusCode()).isEqualTo(200);
       assertThat(http.json("GET", "/admin/api/users", null, refresh).statusCode()).isEqualTo(401);
       assertThat(http.get("/auth/verify", TestClient.bearer(refresh)).statusCode()).isEqualTo(401);
     }

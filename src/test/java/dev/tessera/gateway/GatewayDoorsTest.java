@@ -97,7 +97,9 @@ class GatewayDoorsTest {
 
   @Test
   void deniedRouteIsForbiddenEvenWithAValidToken() {
-    HttpResponse<Buffer> r = envoy("GET", "api.example.com", "/internal/metrics", bearer(alice()));
+    String token = alice();
+    assertThat(envoy("GET", "api.example.com", "/orders/42", bearer(token)).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> r = envoy("GET", "api.example.com", "/internal/metrics", bearer(token));
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.getHeader("X-Auth-Subject")).isNull();
   }

@@ -67,6 +67,11 @@ class IntrospectionTest {
     assertThat(r.bodyAsString()).isEqualTo(INACTIVE);
   }
 
+  /** The precondition of every "is inactive" test below: the genuine token is active. */
+  private static void assertActive(String token) {
+    assertThat(http.introspect("gateway", gatewaySecret, token).getBoolean("active")).as("genuine token active").isTrue();
+  }
+
   @Test
   void activeTokenIsDescribedPerRfc7662() {
     JsonObject tokens = http.login("mobile", "alice@example.com", "alice-password", "Pixel 8");
@@ -116,7 +121,8 @@ class IntrospectionTest {
   @Test
   void revokedTokenIsExactlyInactive() {
     String access = aliceAccessToken();
-    http.postForm("/oauth2/revoke", Map.of("token", access, "client_id", "mobile"));
+    assertActive(access);
+    assertThat(http.postForm("/oauth2/revoke", Map.of("token", access, "client_id", "mobile")).statusCode()).isEqualTo(200);
     assertExactlyInactive(access);
   }
 
@@ -136,12 +142,14 @@ class IntrospectionTest {
   @Test
   void truncatedTokenIsExactlyInactive() {
     String access = aliceAccessToken();
+    assertActive(access);
     assertExactlyInactive(access.substring(0, access.length() - 1));
   }
 
   @Test
   void tokenWithAWrongCheckTagIsExactlyInactive() {
     String access = aliceAccessToken();
+    assertActive(access);
     char last = access.charAt(access.length() - 1);
     assertExactlyInactive(access.substring(0, access.length() - 1) + (last == 'A' ? 'B' : 'A'));
   }

@@ -101,8 +101,12 @@ class RefreshTokenTest {
   void reuseInOneSessionLeavesOtherSessionsOfTheUserAlone() {
     JsonObject bystander = signIn();
     JsonObject victim = signIn();
-    http.refresh("rt-mobile", victim.getString("refresh_token"));
-    http.refresh("rt-mobile", victim.getString("refresh_token"));
+    assertThat(active(bystander.getString("access_token"))).isTrue();
+    JsonObject rotated = http.refresh("rt-mobile", victim.getString("refresh_token")).bodyAsJsonObject();
+    assertThat(active(rotated.getString("access_token"))).isTrue();
+    assertThat(http.refresh("rt-mobile", victim.getString("refresh_token")).statusCode()).isEqualTo(400);
+    // The replay did revoke the victim's session, and only that one.
+    assertThat(active(rotated.getString("access_token"))).isFalse();
     assertThat(active(bystander.getString("access_token"))).isTrue();
   }
 
@@ -126,7 +130,9 @@ class RefreshTokenTest {
 
   @Test
   void refreshCannotWidenTheScope() {
-    String refresh = http.passwordGrant("rt-mobile", "dave", PASSWORD, "read").bodyAsJsonObject().getString("refresh_token");
+    JsonObject narrow = http.passwordGrant("rt-mobile", "dave", PASSWORD, "read").bodyAsJsonObject();
+    assertThat(narrow.getString("scope")).isEqualTo("read");
+    String refresh = narrow.getString("refresh_token");
     HttpResponse<Buffer> r = http.postForm("/oauth2/token", Map.of("grant_type", "refresh_token", "client_id", "rt-mobile",
         "refresh_token", refresh, "scope", "read write"));
     assertThat(r.statusCode()).isEqualTo(400);
@@ -135,14 +141,19 @@ class RefreshTokenTest {
 
   @Test
   void refreshTokenOfAnotherClientIsAnInvalidGrant() {
-    HttpResponse<Buffer> r = http.refresh("rt-other", signIn().getString("refresh_token"));
+    String refresh = signIn().getString("refresh_token");
+    HttpResponse<Buffer> r = http.refresh("rt-other", refresh);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
+    // The token itself was good, and the refused attempt did not spend it.
+    assertThat(http.refresh("rt-mobile", refresh).statusCode()).isEqualTo(200);
   }
 
   @Test
   void accessTokenPresentedAsARefreshTokenIsAnInvalidGrant() {
-    HttpResponse<Buffer> r = http.refresh("rt-mobile", signIn().getString("access_token"));
+    String access = signIn().getString("access_token");
+    assertThat(active(access)).isTrue();
+    HttpResponse<Buffer> r = http.refresh("rt-mobile", access);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
   }
@@ -163,7 +174,11 @@ class RefreshTokenTest {
 
   @Test
   void refreshTokenIsNeverActiveAtIntrospection() {
-    assertThat(http.introspect("rt-gateway", gatewaySecret, signIn().getString("refresh_token")))
+    JsonObject tokens = signIn();
+    assertThat(active(tokens.getString("access_token"))).isTrue();
+    assertThat(http.introspect("rt-gateway", gatewaySecret, tokens.getString("refresh_token")))
         .isEqualTo(new JsonObject().put("active", false));
+    // Not inactive because it is broken: it still refreshes.
+    assertThat(http.refresh("rt-mobile", tokens.getString("refresh_token")).statusCode()).isEqualTo(200);
   }
 }

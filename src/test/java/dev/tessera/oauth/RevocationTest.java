@@ -72,6 +72,7 @@ class RevocationTest {
   @Test
   void revokingTheAccessTokenEndsTheWholeSession() {
     JsonObject tokens = signIn();
+    assertThat(active(tokens.getString("access_token"))).isTrue();
     assertThat(revoke("rv-mobile", tokens.getString("access_token")).statusCode()).isEqualTo(200);
     assertThat(active(tokens.getString("access_token"))).isFalse();
     HttpResponse<Buffer> refresh = http.refresh("rv-mobile", tokens.getString("refresh_token"));
@@ -91,7 +92,10 @@ class RevocationTest {
   @Test
   void revokingOneSessionLeavesTheUsersOtherSessionsActive() {
     JsonObject kept = signIn();
-    revoke("rv-mobile", signIn().getString("access_token"));
+    String revoked = signIn().getString("access_token");
+    assertThat(active(kept.getString("access_token"))).isTrue();
+    assertThat(revoke("rv-mobile", revoked).statusCode()).isEqualTo(200);
+    assertThat(active(revoked)).isFalse();
     assertThat(active(kept.getString("access_token"))).isTrue();
   }
 
@@ -115,6 +119,7 @@ class RevocationTest {
   void confidentialClientRevokesWithBasicCredentials() {
     String access = http.postForm("/oauth2/token", Map.of("grant_type", "password", "username", "heidi", "password", PASSWORD),
         basic("rv-web", WEB_SECRET)).bodyAsJsonObject().getString("access_token");
+    assertThat(active(access)).isTrue();
     HttpResponse<Buffer> r = http.postForm("/oauth2/revoke", Map.of("token", access), basic("rv-web", WEB_SECRET));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(active(access)).isFalse();

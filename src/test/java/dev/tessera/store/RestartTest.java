@@ -33,6 +33,7 @@ class RestartTest {
       http.createUser(admin, "rs-quentin", "quentin-password", "read");
       kept = http.login("rs-mobile", "rs-quentin", "quentin-password", "phone").getString("access_token");
       revoked = http.login("rs-mobile", "rs-quentin", "quentin-password", "laptop").getString("access_token");
+      assertThat(http.isActive("rs-gateway", gatewaySecret, revoked)).isTrue();
       assertThat(http.postForm("/oauth2/revoke", Map.of("client_id", "rs-mobile", "token", revoked)).statusCode())
           .isEqualTo(200);
     }

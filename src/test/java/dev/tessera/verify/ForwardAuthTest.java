@@ -117,7 +117,9 @@ class ForwardAuthTest {
 
   @Test
   void refreshTokenIsNotAcceptedAsAnAccessToken() {
-    HttpResponse<Buffer> r = verify("", bearer(signIn().getString("refresh_token")));
+    JsonObject tokens = signIn();
+    assertThat(verify("", bearer(tokens.getString("access_token"))).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> r = verify("", bearer(tokens.getString("refresh_token")));
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.getHeader("WWW-Authenticate")).contains("error=\"invalid_token\"");
   }
