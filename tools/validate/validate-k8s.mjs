@@ -161,6 +161,7 @@ function consistency(rendered, extras) {
     for (const x of rendered.filter((o) => o.kind === "PodDisruptionBudget"))
       if (!matches(x.spec?.selector?.matchLabels, pod?.metadata?.labels)) out.push(`${ident(x)}: selector matches no Tessera pod`);
   }
+  out.push(...clusterSecurity(rendered, extras, find));
   for (const s of rendered.filter((o) => o.kind === "Service")) {
     if (!rendered.some((d) => d.kind === "Deployment" && matches(s.spec?.selector, d.spec?.template?.metadata?.labels)))
       out.push(`${ident(s)}: selector matches no Deployment's pods`);
@@ -184,6 +185,52 @@ function consistency(rendered, extras) {
         if (port && managementPort && target !== managementPort)
           out.push(`${ident(m)}: scrapes ${s.metadata.name}:${e.port}, not TESSERA_MANAGEMENT_PORT ${managementPort} (the only port serving /metrics)`);
       }
+  }
+  return out;
+}
+
+// With TESSERA_CLUSTER=true a node refuses to start without the cluster secret and the event bus's PEM
+// files; the NetworkPolicy can only name the bus port if it is fixed; and the cluster ports must be open
+// to Tessera pods alone, since Hazelcast (open source) authenticates no member.
+function clusterSecurity(rendered, extras, find) {
+  const out = [];
+  const config = find("ConfigMap", "tessera-config")?.data ?? {};
+  if (String(config.TESSERA_CLUSTER) !== "true") return out;
+  const secrets = Object.assign({}, ...extras.filter((o) => o.kind === "Secret").map((o) => ({ ...o.data, ...o.stringData })));
+  if (!config.TESSERA_CLUSTER_SECRET && !secrets.TESSERA_CLUSTER_SECRET) out.push("TESSERA_CLUSTER=true but no ConfigMap or Secret sets TESSERA_CLUSTER_SECRET");
+  for (const d of rendered.filter((o) => o.kind === "Deployment")) {
+    const pod = d.spec?.template;
+    for (const c of pod?.spec?.containers ?? []) {
+      const mounts = (c.volumeMounts ?? []).map((m) => m.mountPath.replace(/\/+$/, "") + "/");
+      for (const k of ["TESSERA_CLUSTER_TLS_CERT", "TESSERA_CLUSTER_TLS_KEY", "TESSERA_CLUSTER_TLS_CA"]) {
+        if (!config[k]) out.push(`${ident(d)}: TESSERA_CLUSTER=true needs ${k} (the event bus speaks mutual TLS)`);
+        else if (!mounts.some((m) => config[k].startsWith(m))) out.push(`${ident(d)}: ${k}=${config[k]} is under no volumeMount of container ${c.name}`);
+      }
+      const byName = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+      const numbers = new Set(byName.values());
+      const bus = Number(config.TESSERA_CLUSTER_BUS_PORT);
+      if (!bus) out.push(`${ident(d)}: TESSERA_CLUSTER_BUS_PORT must be a fixed port (not 0) so a NetworkPolicy can name it`);
+      else if (!numbers.has(bus)) out.push(`${ident(d)}: TESSERA_CLUSTER_BUS_PORT ${bus} is not a container port of ${c.name}`);
+      const clusterPorts = new Set([Number(config.TESSERA_CLUSTER_PORT ?? 5701), bus]);
+      const policies = rendered.filter((o) => o.kind === "NetworkPolicy" && matches(o.spec?.podSelector?.matchLabels, pod?.metadata?.labels));
+      if (policies.length === 0) out.push(`${ident(d)}: no NetworkPolicy selects the Tessera pods (the cluster ports would be open to every pod)`);
+      for (const np of policies) {
+        const admitted = new Set();
+        for (const rule of np.spec?.ingress ?? []) {
+          for (const p of rule.ports ?? []) {
+            const number = typeof p.port === "string" ? byName.get(p.port) : p.port;
+            if (number === undefined) { out.push(`${ident(np)}: port ${p.port} is not a container port of ${c.name}`); continue; }
+            if (!clusterPorts.has(number)) continue;
+            admitted.add(number);
+            const peersOnlyTessera = (rule.from ?? []).length > 0 && rule.from.every((f) => !f.ipBlock && !f.namespaceSelector
+              && f.podSelector && matches(pod?.metadata?.labels, f.podSelector.matchLabels) && matches(f.podSelector.matchLabels, pod?.metadata?.labels));
+            if (!peersOnlyTessera) out.push(`${ident(np)}: cluster port ${p.port} must be admitted from Tessera pods only`);
+          }
+          if (!rule.ports) out.push(`${ident(np)}: an ingress rule without ports admits its peers to the cluster ports too`);
+        }
+        for (const n of clusterPorts) if (!admitted.has(n)) out.push(`${ident(np)}: cluster port ${n} is not admitted from Tessera pods (nodes could not reach each other)`);
+      }
+    }
   }
   return out;
 }
