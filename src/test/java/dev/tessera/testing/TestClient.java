@@ -3,6 +3,7 @@ package dev.tessera.testing;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -18,18 +19,56 @@ import java.util.Map;
  * JUnit thread (never an event loop) so tests read top to bottom.
  */
 public final class TestClient implements AutoCloseable {
+  /** Documentation prefix (RFC 3849): a header value only, no traffic ever goes there. */
+  private static final String DOCUMENTATION_PREFIX = "2001:db8::";
+  private static final java.util.concurrent.atomic.AtomicInteger ADDRESSES = new java.util.concurrent.atomic.AtomicInteger();
+
   private final WebClient web;
   private final int port;
+  /** The client address a trusted proxy names on every request of this client, or null: the peer's own. */
+  private final String forwardedFor;
+  /** Only the client that created the connections closes them; views made by {@link #forwardedFor} share them. */
+  private final boolean ownsConnections;
 
   public TestClient(Vertx vertx, int port) {
     // A pool wide enough that a burst of concurrent requests really reaches the server concurrently.
-    this.web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setFollowRedirects(false), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+    this(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setFollowRedirects(false), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32)), port, null, true);
+  }
+
+  private TestClient(WebClient web, int port, String forwardedFor, boolean ownsConnections) {
+    this.web = web;
     this.port = port;
+    this.forwardedFor = forwardedFor;
+    this.ownsConnections = ownsConnections;
   }
 
   public int port() {
     return port;
+  }
+
+  /**
+   * This client's calls as a trusted proxy would forward them for a client at {@code address}: the same
+   * connections, with {@code X-Forwarded-For} on every request (the node must trust 127.0.0.1). Per-address
+   * back-offs, rate limits and audit caps then count each such view apart; headers a call passes itself win.
+   */
+  public TestClient forwardedFor(String address) {
+    return new TestClient(web, port, address, false);
+  }
+
+  /** An address no other call of this JVM has named: each request from one starts with clean per-address limits. */
+  public static String freshAddress() {
+    int n = ADDRESSES.incrementAndGet();
+    return DOCUMENTATION_PREFIX + Integer.toHexString(n >>> 16) + ":" + Integer.toHexString(n & 0xffff);
+  }
+
+  /** Every request starts here, so a {@link #forwardedFor} view forwards all of them. */
+  private HttpRequest<Buffer> newRequest(HttpMethod method, String path) {
+    HttpRequest<Buffer> request = web.request(method, path);
+    if (forwardedFor != null) {
+      request.putHeader("X-Forwarded-For", forwardedFor);
+    }
+    return request;
   }
 
   /** A form POST; {@code form} keys and values are sent form-urlencoded. */
@@ -40,7 +79,7 @@ public final class TestClient implements AutoCloseable {
   public HttpResponse<Buffer> postForm(String path, Map<String, String> form, String authorization) {
     MultiMap body = MultiMap.caseInsensitiveMultiMap();
     form.forEach(body::add);
-    HttpRequest<Buffer> request = web.post(path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.POST, path);
     if (authorization != null) {
       request.putHeader("Authorization", authorization);
     }
@@ -51,7 +90,7 @@ public final class TestClient implements AutoCloseable {
   public io.vertx.core.Future<HttpResponse<Buffer>> postFormAsync(String path, Map<String, String> form) {
     MultiMap body = MultiMap.caseInsensitiveMultiMap();
     form.forEach(body::add);
-    return web.post(path).sendForm(body);
+    return newRequest(HttpMethod.POST, path).sendForm(body);
   }
 
   /** The same form POST with extra request headers, without waiting. */
@@ -59,7 +98,7 @@ public final class TestClient implements AutoCloseable {
                                                                   Map<String, String> headers) {
     MultiMap body = MultiMap.caseInsensitiveMultiMap();
     form.forEach(body::add);
-    HttpRequest<Buffer> request = web.post(path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.POST, path);
     headers.forEach(request::putHeader);
     return request.sendForm(body);
   }
@@ -78,7 +117,7 @@ public final class TestClient implements AutoCloseable {
   public HttpResponse<Buffer> postForm(String path, Map<String, String> form, Map<String, String> headers) {
     MultiMap body = MultiMap.caseInsensitiveMultiMap();
     form.forEach(body::add);
-    HttpRequest<Buffer> request = web.post(path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.POST, path);
     headers.forEach(request::putHeader);
     return request.sendForm(body).await();
   }
@@ -90,7 +129,7 @@ public final class TestClient implements AutoCloseable {
 
   /** A POST with a raw body and content type, for malformed-input tests. */
   public HttpResponse<Buffer> postRaw(String path, String contentType, Buffer body, String authorization) {
-    HttpRequest<Buffer> request = web.post(path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.POST, path);
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
     }
@@ -101,7 +140,7 @@ public final class TestClient implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> get(String path, String authorization) {
-    HttpRequest<Buffer> request = web.get(path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.GET, path);
     if (authorization != null) {
       request.putHeader("Authorization", authorization);
     }
@@ -110,7 +149,7 @@ public final class TestClient implements AutoCloseable {
 
   /** Any method, no body, the given headers: what a gateway sends to a forward-auth door. */
   public HttpResponse<Buffer> request(String method, String path, Map<String, String> headers) {
-    HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.valueOf(method), path);
     headers.forEach((name, value) -> {
       if (name.equalsIgnoreCase("Host")) {
         request.virtualHost(value);
@@ -122,7 +161,7 @@ public final class TestClient implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> json(String method, String path, JsonObject body, String bearer) {
-    HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.valueOf(method), path);
     if (bearer != null) {
       request.putHeader("Authorization", "Bearer " + bearer);
     }
@@ -131,7 +170,7 @@ public final class TestClient implements AutoCloseable {
 
   /** Any method with a raw body and content type, for admin API malformed-input tests. */
   public HttpResponse<Buffer> send(String method, String path, String contentType, Buffer body, String bearer) {
-    HttpRequest<Buffer> request = web.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    HttpRequest<Buffer> request = newRequest(HttpMethod.valueOf(method), path);
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
     }
@@ -222,7 +261,7 @@ public final class TestClient implements AutoCloseable {
     if (scope != null) {
       body.add("scope", scope);
     }
-    return web.post("/oauth2/token").sendForm(body).await();
+    return newRequest(HttpMethod.POST, "/oauth2/token").sendForm(body).await();
   }
 
   /** Refresh grant for a public client; the raw response, success or not. */
@@ -252,6 +291,8 @@ public final class TestClient implements AutoCloseable {
 
   @Override
   public void close() {
-    web.close();
+    if (ownsConnections) {
+      web.close();
+    }
   }
 }
