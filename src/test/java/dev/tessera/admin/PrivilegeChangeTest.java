@@ -2,6 +2,7 @@ package dev.tessera.admin;
 
 import dev.tessera.domain.GrantType;
 import dev.tessera.domain.Scopes;
+import dev.tessera.testing.Eventually;
 import dev.tessera.testing.TestClient;
 import dev.tessera.token.GrantRejected;
 import dev.tessera.testing.TestNode;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -259,5 +261,27 @@ class PrivilegeChangeTest {
     var issued = services.issuer().issue(GrantType.PASSWORD, user, client, user.scopes(), "phone")
         .await();
     assertThat(active(issued.accessToken())).isTrue();
+  }
+
+  @Test
+  void theAuditLogSaysWhichSessionsAPasswordChangeEndedOrKept() {
+    String id = http.createUser(admin, "pc-max", "max-password-1", "read").getString("id");
+    http.login("pc-mobile", "pc-max", "max-password-1", "phone");
+    assertThat(patch(id, new JsonObject().put("password", "max-password-2")).statusCode()).isEqualTo(200);
+    assertThat(patch(id, new JsonObject().put("password", "max-password-3").put("revoke_sessions", false)).statusCode())
+        .isEqualTo(200);
+
+    List<JsonObject> updates = Eventually.await("two user_updated audit events", Duration.ofSeconds(10),
+        () -> http.json("GET", "/admin/api/audit?username=pc-max", null, admin).bodyAsJsonObject().getJsonArray("items")
+            .stream().map(JsonObject.class::cast).filter(e -> e.getString("event").equals("user_updated"))
+            .map(e -> e.getJsonObject("detail")).toList(),
+        found -> found.size() == 2);
+    // Newest first: the change that kept sessions, then the one that ended the phone's.
+    assertThat(updates.get(0).getBoolean("sessions_kept")).isTrue();
+    assertThat(updates.get(0).getInteger("revoked")).isZero();
+    assertThat(updates.get(1).getBoolean("sessions_kept")).isFalse();
+    assertThat(updates.get(1).getInteger("revoked")).isEqualTo(1);
+    assertThat(updates.get(1).getJsonObject("propagation")).isNotNull();
+    assertThat(updates.get(1).encode()).doesNotContain("max-password");
   }
 }

@@ -34,6 +34,8 @@ class FailClosedTest {
       http.createUser(admin, "erin@example.com", "user-password", "read");
       String token = http.login("mobile", "erin@example.com", "user-password", "Pixel").getString("access_token");
       assertThat(verify(http, token)).isEqualTo(200);
+      Eventually.within(Duration.ofSeconds(10), () -> http.get("/health/ready", null).statusCode() == 200,
+          "ready before the database goes away");
 
       db.stop();
 
