@@ -78,8 +78,9 @@ public final class HttpVerticle extends VerticleBase {
     services.config().tls().ifPresent(tls -> options.setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));
     server = vertx.createHttpServer(options)
+        .connectionHandler(RequestDeadline.onConnection(services.config().requestDeadline().toNanos()))
         .requestHandler(new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router));
-    return signInPages.compose(v -> server.listen());
+    return signInPages.compose(v -> server.listen()).onSuccess(s -> ConnectionGuard.install(server, services.config()));
   }
 
   /** Stops accepting connections and lets in-flight requests finish, for at most the drain time. */
