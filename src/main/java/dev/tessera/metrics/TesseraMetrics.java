@@ -40,6 +40,7 @@ public final class TesseraMetrics {
   private final MeterRegistry registry;
   private final Timer[][][] verification;
   private final Timer propagation;
+  private final Timer ackWait;
   private final Map<GrantType, Counter> issued = new EnumMap<>(GrantType.class);
   private final Map<RevocationReason, Counter> revocations = new EnumMap<>(RevocationReason.class);
   private final Counter loginFailures;
@@ -60,6 +61,12 @@ public final class TesseraMetrics {
     }
     propagation = Timer.builder("tessera.revocation.propagation")
         .description("Time from a revocation's commit to its arrival at this node")
+        .serviceLevelObjectives(PROPAGATION_BUCKETS)
+        .minimumExpectedValue(PROPAGATION_BUCKETS[0])
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    ackWait = Timer.builder("tessera.revocation.ack.wait")
+        .description("Time a revocation waited for every live node's acknowledgement before answering")
         .serviceLevelObjectives(PROPAGATION_BUCKETS)
         .minimumExpectedValue(PROPAGATION_BUCKETS[0])
         .maximumExpectedValue(Duration.ofSeconds(10))
@@ -131,6 +138,10 @@ public final class TesseraMetrics {
 
   public void revoked(RevocationReason reason, int sessions) {
     revocations.get(reason).increment(sessions);
+  }
+
+  public void ackWait(Duration waited) {
+    ackWait.record(waited);
   }
 
   /** @param lateNodes nodes that did not confirm one revocation in time */

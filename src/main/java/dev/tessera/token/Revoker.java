@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,6 +74,9 @@ public final class Revoker {
     evictions.apply(r);
     metrics.revoked(r.reason(), r.sessionIds().size());
     return broadcaster.broadcast(r).map(p -> {
+      if (p.nodes() > 1) {
+        metrics.ackWait(Duration.ofNanos((long) (p.ms() * 1_000_000)));
+      }
       if (!p.missing().isEmpty()) {
         metrics.ackTimeouts(p.missing().size());
         audit.record(AuditEvent.of("revocation_ack_timeout", null, null, null, null, new JsonObject()
