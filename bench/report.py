@@ -30,7 +30,7 @@ def parse(line):
 
 # Failed runs (wrk error, or no answer at all within the run) have no numbers.
 rows = [r for r in (parse(l) for l in open(raw) if l.strip()) if r.get("rps")]
-LIMIT_NAME = {"baseline": "bare Vert.x", "baseline-db": "Vert.x + pg-client"}
+LIMIT_NAME = {"baseline": "bare Vert.x", "baseline-db": "Vert.x + pg-client", "warm": "warm node"}
 
 # Targets (issue 14), judged at 32 connections.
 TARGETS = {"hit": (0.85, 1.5, ">=0.85x, p99 <=1.5x"), "miss": (0.8, 1.5, ">=0.8x, p99 <=1.5x")}
@@ -65,7 +65,7 @@ for scenario, conns in keys:
         "p999_ms": median([r["p999_us"] for r in mine]) / 1000,
         "errors": sum(r.get(k, 0) for r in mine for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")),
         "hits": sum(r.get("hits", 0) for r in mine), "misses": sum(r.get("misses", 0) for r in mine),
-        "issued": sum(r.get("issued", 0) for r in mine),
+        "issued": sum(r.get("issued", 0) for r in mine), "reads": sum(r.get("reads", 0) for r in mine),
         "load_avg_after": [r.get("load") for r in mine],
     }
     e["miss_ratio"] = round(e["misses"] / max(1, e["hits"] + e["misses"]), 3)
@@ -92,7 +92,7 @@ for e in table:
         LIMIT_NAME.get(e.get("limit"), ""), e.get("limit_rps", ""), f(e.get("limit_p99_ms"), ".2f"),
         f(e.get("rps_ratio"), ".2f"), f(e.get("p99_ratio"), ".2f"),
         " ".join(format(x, ".2f") for x in e.get("rps_ratio_runs", [])),
-        f(e["miss_ratio"], ".2f") if e["scenario"].endswith("-miss") else "",
+        f(e["miss_ratio"], ".2f") if e["scenario"].endswith("-miss") or e["scenario"].startswith("cold-start") else "",
         e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
 
 try:

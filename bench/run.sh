@@ -12,6 +12,8 @@
 #   introspect-miss  POST /oauth2/introspect, every token presented once (database read per request)
 #   verify-miss      GET  /auth/verify, every token presented once
 #   issue-cc         POST /oauth2/token grant_type=client_credentials (a session + token written per request)
+#   cold-start       (opt-in) a restarted node takes a warm node's introspection load over the whole fresh pool:
+#                    six 5 s slices of its first 30 s, each against the warm node's figure
 # Every Tessera run is paired with a run of its limit at the same connection count, back to back (the order
 # alternates between rounds), so a noisy neighbour hurts both; ratios are Tessera / limit of the same pair.
 #
@@ -235,7 +237,7 @@ mint() { # count file: client_credentials tokens via wrk, stopped once the count
 }
 
 NEED_MISS=0
-for s in $SCENARIOS; do [[ "$s" == *-miss ]] && NEED_MISS=1; done
+for s in $SCENARIOS; do [[ "$s" == *-miss || "$s" == cold-start ]] && NEED_MISS=1; done
 DUR_S="$(secs "$DURATION")"
 NCONNS="$(wc -w <<<"$CONNS")"
 MISS_RUN_TOKENS=$((MISS_RATE * DUR_S))
@@ -263,7 +265,7 @@ curl -s -D - -o /dev/null -H "Authorization: Bearer $HIT1" "$T/auth/verify" | tr
 
 start_baseline() { # port logfile [pg-port] -> pid in $STARTED_PID
   local port="$1" logf="$2" pg="${3:-}"
-  (cd "$ROOT" && exec java -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$port" "$CORES" \
+  (cd "$ROOT" && PG_PASSWORD_FILE="$DATA/postgres-password" exec java -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$port" "$CORES" \
       "$WORK/introspect.body" "$WORK/verify.headers" $pg >"$logf" 2>&1) &
   STARTED_PID=$!
   for _ in $(seq 1 300); do
@@ -330,18 +332,18 @@ record() { # server scenario conns line extra
   echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
 }
 
-counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"') $(metric_sum '^tessera_tokens_issued_total')"; }
+counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"') $(metric_sum '^tessera_tokens_issued_total') $(metric_sum '^tessera_token_reads_total')"; }
 
-measure_tessera() { # scenario conns tokenfile
-  local s="$1" c="$2" tokens="$3" before after line
+measure_tessera() { # scenario conns tokenfile [load-shape duration]
+  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line
   before="$(counters)"
   jfr_start
   # shellcheck disable=SC2046
-  line="$(run_wrk "$T" "$c" "$DURATION" $(load_args "$s" "$tokens" "$c"))"
+  line="$(run_wrk "$T" "$c" "$d" $(load_args "$shape" "$tokens" "$c"))"
   after="$(counters)"
-  read -r h0 m0 a0 i0 <<<"$before"
-  read -r h1 m1 a1 i1 <<<"$after"
-  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0))"
+  read -r h0 m0 a0 i0 r0 <<<"$before"
+  read -r h1 m1 a1 i1 r1 <<<"$after"
+  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0)) reads=$((r1 - r0))"
   log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0))"
 }
 
@@ -394,7 +396,37 @@ measure_pair() { # scenario conns round: limit and Tessera back to back, the ord
   if ((r % 2 == 1)); then measure_baseline "$s" "$c"; fi
 }
 
+# cold-start: a node restarted with an empty cache takes the hit workload of a warm one (the fresh pool, every
+# token active and cached on the warm node, introspected in a cycle). The warm node's run is the limit of every
+# 5-second slice of the cold node's first 30 s.
+cold_start() {
+  local warm line i
+  log "cold-start: warming the cache with $POOL tokens"
+  stop_tessera
+  start_tessera
+  start_db_baseline
+  # shellcheck disable=SC2046
+  run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/miss.pool") >/dev/null
+  # shellcheck disable=SC2046
+  run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/miss.pool") >/dev/null
+  # shellcheck disable=SC2046
+  warm="$(run_wrk "$T" 32 "$DURATION" $(load_args introspect-hit "$WORK/miss.pool"))"
+  log "warm node: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$warm")"
+  stop_tessera
+  start_tessera
+  for i in 0 5 10 15 20 25; do
+    measure_tessera "cold-start-${i}s" 32 "$WORK/miss.pool" introspect-hit 5s
+    record warm "cold-start-${i}s" 32 "$warm" ""
+  done
+  start_db_baseline
+  MISS_OFFSET=0
+}
+
 for s in $SCENARIOS; do
+  if [[ "$s" == cold-start ]]; then
+    cold_start
+    continue
+  fi
   log "warm-up $s"
   if [[ -n "$BASELINE_PID" ]]; then
     read -r _ url <<<"$(limit_of "$s")"

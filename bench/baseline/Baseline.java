@@ -24,6 +24,7 @@
 //   HEADERS_FILE  "Name: value" lines for the verify answer (run.sh captures Tessera's X-Auth-* headers)
 //   PG_PORT       port of Tessera's embedded PostgreSQL on 127.0.0.1 (user postgres, database postgres)
 //   DB_POOL       total connections over all verticles (default 16, Tessera's TESSERA_DB_POOL_SIZE)
+// Environment: PG_PASSWORD_FILE, the embedded database's password file (TESSERA_DATA_DIR/postgres-password).
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -71,6 +72,8 @@ public class Baseline {
   static String recordSql;
   static String insertSessionSql;
   static String insertTokenSql;
+  static String pgPassword;
+  static final java.util.concurrent.atomic.AtomicInteger FAILURES = new java.util.concurrent.atomic.AtomicInteger();
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
@@ -93,6 +96,8 @@ public class Baseline {
     if (args.length > 4) {
       pgPort = Integer.parseInt(args[4]);
       dbPool = args.length > 5 ? Integer.parseInt(args[5]) : 16;
+      String passwordFile = System.getenv("PG_PASSWORD_FILE");
+      pgPassword = passwordFile == null ? null : Files.readString(Path.of(passwordFile)).trim();
       recordSql = tesseraSql("RECORD");
       insertSessionSql = tesseraSql("INSERT_SESSION");
       insertTokenSql = tesseraSql("INSERT_TOKEN");
@@ -131,8 +136,8 @@ public class Baseline {
       if (pgPort > 0) {
         pool = PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(connections))
-            .connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(pgPort).setDatabase("postgres")
-                .setUser("postgres").setPipeliningLimit(16).setCachePreparedStatements(true))
+            .connectingTo(new PgConnectOptions().setHost("localhost").setPort(pgPort).setDatabase("postgres")
+                .setUser("postgres").setPassword(pgPassword).setPipeliningLimit(16).setCachePreparedStatements(true))
             .using(vertx)
             .build();
       }
@@ -189,6 +194,7 @@ public class Baseline {
       }
       pool.preparedQuery(recordSql).execute(Tuple.of(Buffer.buffer(sha256(token)))).onComplete(ar -> {
         if (ar.failed()) {
+          reportFailure(ar.cause());
           response.setStatusCode(503).end();
           return;
         }
@@ -232,12 +238,20 @@ public class Baseline {
                   UUID.randomUUID(), session, "access", scopes, now, expires))))
           .onComplete(ar -> {
             if (ar.failed()) {
+              reportFailure(ar.cause());
               response.setStatusCode(503).end();
               return;
             }
             response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
                 .end(ISSUED_PREFIX + token + ISSUED_SUFFIX);
           });
+    }
+
+    /** The first few database failures go to the log (run.sh keeps it), the rest only count as 503s. */
+    private static void reportFailure(Throwable e) {
+      if (FAILURES.incrementAndGet() <= 5) {
+        System.err.println("database failure: " + e);
+      }
     }
 
     private static byte[] sha256(String token) {

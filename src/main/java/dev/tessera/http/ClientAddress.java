@@ -3,6 +3,7 @@ package dev.tessera.http;
 import dev.tessera.config.TrustedProxies;
 import io.netty.util.NetUtil;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.net.InetAddress;
@@ -35,16 +36,29 @@ final class ClientAddress implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String peer = peer(ctx);
+    String peer = peer(ctx.request());
     if (peer != null && !trusted.isEmpty()) {
-      var headers = ctx.request().headers();
-      ctx.put(KEY, resolve(peer, headers.getAll("Forwarded"), headers.getAll("X-Forwarded-For"), trusted));
+      ctx.put(KEY, of(ctx.request(), trusted));
     }
     ctx.next();
   }
 
+  /** The same decision for a request that does not go through the router ({@link HotPaths}). */
+  static String of(HttpServerRequest request, TrustedProxies trusted) {
+    String peer = peer(request);
+    if (peer == null || trusted.isEmpty()) {
+      return peer;
+    }
+    var headers = request.headers();
+    return resolve(peer, headers.getAll("Forwarded"), headers.getAll("X-Forwarded-For"), trusted);
+  }
+
   private static String peer(RoutingContext ctx) {
-    var remote = ctx.request().remoteAddress();
+    return peer(ctx.request());
+  }
+
+  private static String peer(HttpServerRequest request) {
+    var remote = request.remoteAddress();
     return remote == null ? null : remote.hostAddress();
   }
 

@@ -2,6 +2,7 @@ package dev.tessera.http;
 
 import dev.tessera.auth.ClientCredentials;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.net.URLDecoder;
@@ -21,7 +22,11 @@ final class ClientCredentialsReader {
   }
 
   static ClientCredentials read(RoutingContext ctx, OAuthForm form) {
-    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    return read(ctx.request(), form);
+  }
+
+  static ClientCredentials read(HttpServerRequest request, OAuthForm form) {
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     Optional<String> formId = form.optional("client_id");
     Optional<String> formSecret = form.optional("client_secret");
     if (authorization != null) {

@@ -33,50 +33,82 @@ final class FormBody implements Handler<RoutingContext> {
     this.limit = limit;
   }
 
+  /** Where a read ends: the parameters, or why there are none (an HTTP status or a throwable). */
+  interface Outcome {
+    void params(MultiMap params);
+
+    void failed(int status, Throwable failure);
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
+    read(ctx.request(), new Outcome() {
+      @Override
+      public void params(MultiMap params) {
+        ctx.put(PARAMS, params);
+        ctx.next();
+      }
+
+      @Override
+      public void failed(int status, Throwable failure) {
+        if (failure != null) {
+          ctx.fail(failure);
+        } else {
+          ctx.fail(status);
+        }
+      }
+    });
+  }
+
+  /**
+   * Reads the body of {@code request} and reports exactly once. Also used without a router, by the
+   * introspection fast path ({@link HotPaths}). A body that is not a form yields no parameters: {@link
+   * OAuthForm} refuses it with the right message before reading any.
+   */
+  void read(HttpServerRequest request, Outcome outcome) {
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && tooLong(declared)) {
-      ctx.fail(413);
+      outcome.failed(413, null);
       return;
     }
     Buffer body = Buffer.buffer();
+    boolean[] failed = new boolean[1];
     request.handler(chunk -> {
       if (body.length() + chunk.length() > limit) {
-        if (!ctx.failed()) {
-          ctx.fail(413);
+        if (!failed[0]) {
+          failed[0] = true;
+          outcome.failed(413, null);
         }
         return;
       }
       body.appendBuffer(chunk);
     });
     request.exceptionHandler(e -> {
-      if (!ctx.failed()) {
-        ctx.fail(e);
+      if (!failed[0]) {
+        failed[0] = true;
+        outcome.failed(500, e);
       }
     });
     request.endHandler(end -> {
-      if (ctx.failed()) {
+      if (failed[0]) {
         return;
       }
       MultiMap params = MultiMap.caseInsensitiveMultiMap();
       String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
       if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-        // Not a form: OAuthForm refuses it with the right message before reading any parameter.
-        ctx.put(PARAMS, params);
-        ctx.next();
+        outcome.params(params);
         return;
       }
       try {
         DECODER.build(body.toString(StandardCharsets.UTF_8)).parameters().forEach(params::add);
       } catch (IllegalArgumentException malformedEncoding) {
-        ctx.fail(OAuthError.invalidRequest("malformed form encoding"));
+        failed[0] = true;
+        outcome.failed(400, OAuthError.invalidRequest("malformed form encoding"));
         return;
       }
-      ctx.put(PARAMS, params);
-      ctx.next();
+      outcome.params(params);
     });
+    // The router pauses a request until a handler is ready for its body.
     request.resume();
   }
 

@@ -16,9 +16,6 @@ public final class HttpVerticle extends VerticleBase {
   private static final String PANEL_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
       + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-  /** A year, the common floor for HSTS preload lists; no includeSubDomains: Tessera does not own the domain. */
-  private static final String HSTS = "max-age=31536000";
-
   /** Below Kubernetes' terminationGracePeriodSeconds (30) minus the preStop sleep (5). */
   static final int DRAIN_SECONDS = 15;
 
@@ -32,23 +29,17 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    boolean overTls = services.config().tls().isPresent();
+    SecurityHeaders securityHeaders = new SecurityHeaders(services.config().tls().isPresent());
     router.route().handler(ctx -> {
-      ctx.response().headers()
-          .set("X-Content-Type-Options", "nosniff")
-          .set("Referrer-Policy", "no-referrer")
-          .set("X-Frame-Options", "DENY");
-      if (overTls) {
-        // RFC 6797: browsers (the admin panel) never fall back to plain HTTP, where a bearer token
-        // could be read off the wire. Only sent over TLS, as §7.2 requires.
-        ctx.response().headers().set("Strict-Transport-Security", HSTS);
-      }
+      securityHeaders.apply(ctx.response());
       ctx.next();
     });
     router.route().handler(new ClientAddress(services.config().trustedProxies()));
-    new OAuthRoutes(services).mount(router);
+    OAuthRoutes oauth = new OAuthRoutes(services);
+    oauth.mount(router);
     Future<Void> signInPages = new AuthorizeRoutes(services).mount(router, vertx);
-    new VerifyRoute(services.gatekeeper()).mount(router);
+    VerifyRoute verify = new VerifyRoute(services.gatekeeper());
+    verify.mount(router);
     if (services.config().managementPort().isEmpty()) {
       // No management port: one process on a laptop serves metrics and health here, as it always has.
       new OpsRoutes(services).mount(router);
@@ -79,7 +70,8 @@ public final class HttpVerticle extends VerticleBase {
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));
     server = vertx.createHttpServer(options)
         .connectionHandler(RequestDeadline.onConnection(services.config().requestDeadline().toNanos()))
-        .requestHandler(new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router));
+        .requestHandler(new HotPaths(securityHeaders, oauth, verify,
+            new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router)));
     return signInPages.compose(v -> server.listen()).onSuccess(s -> ConnectionGuard.install(server, services.config()));
   }
 

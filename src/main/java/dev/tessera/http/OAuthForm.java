@@ -2,6 +2,7 @@ package dev.tessera.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
@@ -22,11 +23,15 @@ final class OAuthForm {
   }
 
   static OAuthForm of(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    return of(ctx.request(), ctx.get(FormBody.PARAMS));
+  }
+
+  /** The form {@link FormBody} read from {@code request}. */
+  static OAuthForm of(HttpServerRequest request, MultiMap params) {
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw OAuthError.invalidRequest("content type must be application/x-www-form-urlencoded");
     }
-    MultiMap params = ctx.get(FormBody.PARAMS);
     for (String name : params.names()) {
       List<String> values = params.getAll(name);
       if (values.size() > 1) {

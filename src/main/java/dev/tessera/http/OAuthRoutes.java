@@ -16,8 +16,11 @@ import dev.tessera.token.ClientRevocation;
 import dev.tessera.token.GrantRejected;
 import dev.tessera.token.IssuedTokens;
 import dev.tessera.token.ScopeRejected;
+import dev.tessera.token.Verification;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -37,14 +40,16 @@ final class OAuthRoutes {
 
   private final Services services;
   private final MetadataDocument metadata;
+  private final FormBody form;
 
   OAuthRoutes(Services services) {
     this.services = services;
+    this.form = new FormBody(services.config().maxBodyBytes());
     this.metadata = new MetadataDocument(services.clientStore(), services.config().issuer(), java.time.Clock.systemUTC());
   }
 
   void mount(Router router) {
-    FormBody body = new FormBody(services.config().maxBodyBytes());
+    FormBody body = form;
     router.post("/oauth2/token").handler(body).handler(this::token).failureHandler(this::fail);
     router.post("/oauth2/introspect").handler(body).handler(this::introspect).failureHandler(this::fail);
     router.post("/oauth2/revoke").handler(body).handler(this::revoke).failureHandler(this::fail);
@@ -136,20 +141,54 @@ final class OAuthRoutes {
   }
 
   private void introspect(RoutingContext ctx) {
-    OAuthForm form = OAuthForm.of(ctx);
-    authenticateClient(ctx, form).compose(caller -> {
-      if (!caller.introspect()) {
-        return Future.failedFuture(OAuthError.invalidClient("client is not allowed to introspect tokens"));
+    introspect(ctx.request(), OAuthForm.of(ctx), address(ctx));
+  }
+
+  /**
+   * POST /oauth2/introspect without the router: the hottest request Tessera serves ({@link HotPaths}).
+   * Same form reading, same answers and the same error wire format as every other OAuth endpoint.
+   */
+  void introspect(HttpServerRequest request) {
+    form.read(request, new FormBody.Outcome() {
+      @Override
+      public void params(MultiMap params) {
+        OAuthForm parsed;
+        try {
+          parsed = OAuthForm.of(request, params);
+        } catch (OAuthError e) {
+          fail(request, e, 400);
+          return;
+        }
+        introspect(request, parsed, ClientAddress.of(request, services.config().trustedProxies()));
       }
-      String token = form.required("token");
-      return services.verifier().verify(token, Endpoint.INTROSPECT);
-    }).onSuccess(verification -> {
+
+      @Override
+      public void failed(int status, Throwable failure) {
+        fail(request, failure, status);
+      }
+    });
+  }
+
+  private void introspect(HttpServerRequest request, OAuthForm form, String address) {
+    Future<Verification> verified;
+    try {
+      verified = authenticateClient(request, form, address).compose(caller -> {
+        if (!caller.introspect()) {
+          return Future.failedFuture(OAuthError.invalidClient("client is not allowed to introspect tokens"));
+        }
+        String token = form.required("token");
+        return services.verifier().verify(token, Endpoint.INTROSPECT);
+      });
+    } catch (RuntimeException e) {
+      verified = Future.failedFuture(e);
+    }
+    verified.onSuccess(verification -> {
       if (!verification.active()) {
-        Responses.json(ctx, 200, IntrospectionResponse.INACTIVE);
+        Responses.json(request.response(), 200, IntrospectionResponse.INACTIVE);
         return;
       }
-      Responses.json(ctx, 200, IntrospectionResponse.active(verification.token(), services.config().issuer()));
-    }).onFailure(ctx::fail);
+      Responses.json(request.response(), 200, IntrospectionResponse.active(verification.token(), services.config().issuer()));
+    }).onFailure(e -> fail(request, e, 500));
   }
 
   private void revoke(RoutingContext ctx) {
@@ -175,8 +214,11 @@ final class OAuthRoutes {
   }
 
   private Future<Client> authenticateClient(RoutingContext ctx, OAuthForm form) {
-    ClientCredentials credentials = ClientCredentialsReader.read(ctx, form);
-    String address = address(ctx);
+    return authenticateClient(ctx.request(), form, address(ctx));
+  }
+
+  private Future<Client> authenticateClient(HttpServerRequest request, OAuthForm form, String address) {
+    ClientCredentials credentials = ClientCredentialsReader.read(request, form);
     return services.clients().authenticate(credentials, address).recover(e -> {
       if (e instanceof InvalidCredentials || e instanceof Throttled) {
         services.metrics().loginFailure();
@@ -197,22 +239,25 @@ final class OAuthRoutes {
   }
 
   private void fail(RoutingContext ctx) {
-    OAuthError error = toOAuthError(ctx);
-    if (ctx.response().ended()) {
+    fail(ctx.request(), ctx.failure(), ctx.statusCode());
+  }
+
+  private static void fail(HttpServerRequest request, Throwable failure, int statusCode) {
+    OAuthError error = toOAuthError(request, failure, statusCode);
+    var response = request.response();
+    if (response.ended()) {
       return;
     }
-    var response = ctx.response();
     if (error.status() == 401) {
       response.putHeader("WWW-Authenticate", "Basic realm=\"tessera\"");
     }
     if (error.retryAfterSeconds() != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds());
     }
-    Responses.json(ctx, error.status(), error.toJson());
+    Responses.json(response, error.status(), error.toJson().toBuffer());
   }
 
-  private static OAuthError toOAuthError(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+  private static OAuthError toOAuthError(HttpServerRequest request, Throwable failure, int statusCode) {
     if (failure instanceof OAuthError e) {
       return e;
     }
@@ -235,7 +280,7 @@ final class OAuthRoutes {
       return OAuthError.temporarilyUnavailable("server busy; retry shortly", 1);
     }
     if (failure == null) {
-      return switch (ctx.statusCode()) {
+      return switch (statusCode) {
         case 413 -> OAuthError.invalidRequest("request body too large");
         case 400 -> OAuthError.invalidRequest("malformed request body");
         default -> OAuthError.invalidRequest("request could not be processed");
@@ -245,10 +290,10 @@ final class OAuthRoutes {
       return OAuthError.invalidRequest("request body is not valid form encoding");
     }
     if (Unavailable.is(failure)) {
-      log.warn("{} {} failed, dependency unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      log.warn("{} {} failed, dependency unavailable: {}", request.method(), request.path(), failure.toString());
       return OAuthError.temporarilyUnavailable("storage unavailable; retry shortly", 1);
     }
-    log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    log.error("{} {} failed", request.method(), request.path(), failure);
     return OAuthError.serverError();
   }
 }

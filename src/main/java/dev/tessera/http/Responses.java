@@ -23,7 +23,11 @@ final class Responses {
   }
 
   static Future<Void> json(RoutingContext ctx, int status, Buffer body) {
-    HttpServerResponse response = ctx.response().setStatusCode(status);
+    return json(ctx.response(), status, body);
+  }
+
+  static Future<Void> json(HttpServerResponse response, int status, Buffer body) {
+    response.setStatusCode(status);
     response.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
         .set(HttpHeaders.CACHE_CONTROL, NO_STORE)
