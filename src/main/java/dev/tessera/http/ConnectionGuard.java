@@ -38,6 +38,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private final int maxPerAddress;
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+  private volatile boolean refusing;
 
   private ConnectionGuard(TesseraConfig config) {
     this.deadlineNanos = config.requestDeadline().toNanos();
@@ -45,19 +46,28 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     this.maxPerAddress = config.maxConnectionsPerAddress();
   }
 
-  /** Guards the listening socket of {@code server} (once, however many verticles share it). */
-  static void install(HttpServer server, TesseraConfig config) {
+  /** Guards the listening socket of {@code server} (once, however many verticles share it); empty if unreachable. */
+  static Optional<ConnectionGuard> install(HttpServer server, TesseraConfig config) {
     Optional<Channel> listening = listeningChannel(server);
     if (listening.isEmpty()) {
       log.warn("cannot reach the HTTP server's listening socket (Vert.x internals changed): connection bounds are off "
           + "and the request deadline starts only once a connection's first request head has arrived");
-      return;
+      return Optional.empty();
     }
     synchronized (listening.get()) {
       if (listening.get().pipeline().get(NAME) == null) {
         listening.get().pipeline().addFirst(NAME, new ConnectionGuard(config));
       }
+      return Optional.of((ConnectionGuard) listening.get().pipeline().get(NAME));
     }
+  }
+
+  /**
+   * Shutting down (readiness is already off): new connections are closed at once, instead of reaching
+   * a server whose handlers are going away (Netty then logs "Failed to register an accepted channel").
+   */
+  void refuseNew() {
+    refusing = true;
   }
 
   /** Accepted connections arrive here as channels, before Vert.x sets up their pipelines. */
@@ -65,7 +75,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof Channel child) {
       String address = child.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
-      if (!admit(address)) {
+      if (refusing || !admit(address)) {
         // Not yet registered with an event loop: closed here, as Netty's own acceptor does on failure.
         child.unsafe().closeForcibly();
         return;

@@ -9,7 +9,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /** One per event loop: the router over the node's shared services, and the HTTP server. */
 public final class HttpVerticle extends VerticleBase {
@@ -21,6 +21,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Services services;
   private HttpServer server;
+  private Draining draining;
+  private Optional<ConnectionGuard> guard = Optional.empty();
 
   public HttpVerticle(Services services) {
     this.services = services;
@@ -70,15 +72,17 @@ public final class HttpVerticle extends VerticleBase {
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));
     server = vertx.createHttpServer(options)
         .connectionHandler(RequestDeadline.onConnection(services.config().requestDeadline().toNanos()))
-        .requestHandler(new HotPaths(securityHeaders, oauth, verify,
-            new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router)));
-    return signInPages.compose(v -> server.listen()).onSuccess(s -> ConnectionGuard.install(server, services.config()));
+        .requestHandler(draining = new Draining(new HotPaths(securityHeaders, oauth, verify,
+            new ExtAuthzGrpc(vertx, services.gatekeeper()).before(router))));
+    return signInPages.compose(v -> server.listen())
+        .onSuccess(s -> guard = ConnectionGuard.install(server, services.config()));
   }
 
   /** Stops accepting connections and lets in-flight requests finish, for at most the drain time. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
+    guard.ifPresent(ConnectionGuard::refuseNew);
+    return server == null ? Future.succeededFuture() : draining.shutdown(vertx, server, DRAIN_SECONDS);
   }
 
   public int port() {
