@@ -54,6 +54,17 @@ class TesseraConfigTest {
   }
 
   @Test
+  void slowClientBoundsDefaultToAFewSecondsAndThousandsOfConnectionsAndRejectNonsenseByName() {
+    TesseraConfig config = TesseraConfig.from(defaults());
+    assertThat(config.requestDeadline()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.maxConnections()).isEqualTo(10_000);
+    assertThat(config.maxConnectionsPerAddress()).isEqualTo(1_000);
+    assertRejected(defaults().put("TESSERA_REQUEST_DEADLINE", "PT0S"), "TESSERA_REQUEST_DEADLINE");
+    assertRejected(defaults().put("TESSERA_MAX_CONNECTIONS", "0"), "TESSERA_MAX_CONNECTIONS");
+    assertRejected(defaults().put("TESSERA_MAX_CONNECTIONS_PER_ADDRESS", "lots"), "TESSERA_MAX_CONNECTIONS_PER_ADDRESS");
+  }
+
+  @Test
   void zeroDurationIsRejectedByName() {
     assertRejected(defaults().put("TESSERA_REFRESH_TTL", "PT0S"), "TESSERA_REFRESH_TTL");
   }
