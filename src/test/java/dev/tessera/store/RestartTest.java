@@ -50,7 +50,7 @@ class RestartTest {
   @Test
   void embeddedDatabaseUnderTheDataDirectorySurvivesARestart(Vertx vertx, @TempDir Path dataDir) {
     // TESSERA_DB_URL unset: the node starts its own PostgreSQL under TESSERA_DATA_DIR (a second one in
-    // this JVM, so this is the only test that does it).
+    // this JVM; EmbeddedDatabaseTest covers its settings, CrashRestartTest a killed process).
     Map<String, Object> embedded = new HashMap<>();
     embedded.put("TESSERA_DB_URL", null);
     embedded.put("TESSERA_DATA_DIR", dataDir.toString());
