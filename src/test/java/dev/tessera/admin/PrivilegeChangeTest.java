@@ -18,9 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -283,5 +287,58 @@ class PrivilegeChangeTest {
     assertThat(updates.get(1).getInteger("revoked")).isEqualTo(1);
     assertThat(updates.get(1).getJsonObject("propagation")).isNotNull();
     assertThat(updates.get(1).encode()).doesNotContain("max-password");
+  }
+
+  @Test
+  void noSignInOrRefreshRacingADemotionKeepsAWorkingAdminToken() {
+    String id = http.createUser(admin, "pc-racer", "racer-password-1", "admin").getString("id");
+    List<String> refreshTokens = new ArrayList<>();
+    List<String> accessTokens = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      JsonObject tokens = signIn(ADMIN_CLIENT, "pc-racer", "racer-password-1", "admin");
+      refreshTokens.add(tokens.getString("refresh_token"));
+      accessTokens.add(tokens.getString("access_token"));
+      assertThat(http.json("GET", "/admin/api/users?limit=1", null, tokens.getString("access_token")).statusCode())
+          .isEqualTo(200);
+    }
+    ExecutorService racers = Executors.newFixedThreadPool(12);
+    try {
+      List<CompletableFuture<List<String>>> issued = new ArrayList<>();
+      for (String refresh : refreshTokens) {
+        issued.add(CompletableFuture.supplyAsync(() -> refreshChain(refresh), racers));
+      }
+      for (int i = 0; i < 8; i++) {
+        issued.add(CompletableFuture.supplyAsync(() -> {
+          HttpResponse<Buffer> r = http.passwordGrant(ADMIN_CLIENT, "pc-racer", "racer-password-1", "admin");
+          return r.statusCode() == 200 ? List.of(r.bodyAsJsonObject().getString("access_token")) : List.<String>of();
+        }, racers));
+      }
+      HttpResponse<Buffer> demoted = patch(id, new JsonObject().put("scopes", new JsonArray().add("orders:read")));
+      assertThat(demoted.statusCode()).as(demoted.bodyAsString()).isEqualTo(200);
+      issued.forEach(f -> accessTokens.addAll(f.join()));
+
+      // Whatever the interleaving, every admin token handed out before or during the change is dead after it.
+      for (String token : accessTokens) {
+        assertThat(http.json("GET", "/admin/api/users?limit=1", null, token).statusCode()).as(token).isEqualTo(401);
+      }
+      assertThat(http.passwordGrant(ADMIN_CLIENT, "pc-racer", "racer-password-1", "admin").statusCode()).isEqualTo(400);
+    } finally {
+      racers.shutdownNow();
+    }
+  }
+
+  /** Refreshes along one chain until refused or five times; the access tokens it was given. */
+  private static List<String> refreshChain(String refreshToken) {
+    List<String> accessTokens = new ArrayList<>();
+    String current = refreshToken;
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<Buffer> r = http.refresh(ADMIN_CLIENT, current);
+      if (r.statusCode() != 200) {
+        break;
+      }
+      accessTokens.add(r.bodyAsJsonObject().getString("access_token"));
+      current = r.bodyAsJsonObject().getString("refresh_token");
+    }
+    return accessTokens;
   }
 }
