@@ -31,7 +31,9 @@ final class VerifyRoute {
   }
 
   void mount(Router router) {
-    router.get(PATH).handler(ctx -> handle(ctx.request()));
+    // Any method on the bare path too: a gateway forwarding the request body (Traefik's forwardBody)
+    // may call it with the original method; the X-Forwarded-*/X-Original-* headers still decide.
+    router.route(PATH).handler(ctx -> handle(ctx.request()));
     router.route(PATH + "/*").handler(ctx -> handle(ctx.request()));
   }
 

@@ -137,6 +137,9 @@ class GatewayDoorsTest {
         "X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.com", "X-Forwarded-Uri", "/orders/7?x=1"));
     assertThat(read.statusCode()).isEqualTo(200);
     assertThat(read.getHeader("X-Auth-Subject")).isEqualTo(aliceId);
+    HttpResponse<Buffer> withBody = http.request("POST", "/auth/verify", Map.of("Authorization", token,
+        "X-Forwarded-Method", "POST", "X-Forwarded-Host", "api.example.com", "X-Forwarded-Uri", "/orders/7"));
+    assertThat(withBody.statusCode()).as("a gateway forwarding the body calls with the original method").isEqualTo(403);
   }
 
   @Test
