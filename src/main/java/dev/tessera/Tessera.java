@@ -244,9 +244,9 @@ public final class Tessera {
   public Future<Housekeeping.Purged> purgeExpiredBefore(java.time.Instant cutoff) {
     return new Housekeeping(pool).purgeExpiredBefore(cutoff)
         .onSuccess(p -> {
-          if (p.tokens() + p.sessions() + p.revocations() > 0) {
-            log.info("housekeeping removed {} expired tokens, {} sessions, {} revocation-log rows",
-                p.tokens(), p.sessions(), p.revocations());
+          if (p.tokens() + p.sessions() + p.revocations() + p.codes() > 0) {
+            log.info("housekeeping removed {} expired tokens, {} sessions, {} revocation-log rows, {} authorization codes",
+                p.tokens(), p.sessions(), p.revocations(), p.codes());
           }
         })
         .onFailure(e -> log.warn("housekeeping failed, will retry: {}", e.getMessage()));

@@ -8,6 +8,7 @@ import dev.tessera.domain.Client;
 import dev.tessera.domain.RedirectUri;
 import dev.tessera.domain.Scopes;
 import dev.tessera.domain.User;
+import dev.tessera.token.GrantRejected;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -219,6 +220,10 @@ final class AuthorizeRoutes {
     if (failure instanceof SignInProblem p) {
       status = p.status();
       message = p.getMessage();
+    } else if (failure instanceof GrantRejected) {
+      // The account changed (password, scopes) while this sign-in was under way.
+      status = 409;
+      message = "Your account changed while you were signing in. Go back to the app and sign in again.";
     } else if (failure instanceof Overloaded || Unavailable.is(failure)) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
       status = 503;

@@ -24,11 +24,16 @@ public final class Housekeeping {
   private static final String REVOCATIONS = "delete from revocations where seq in "
       + "(select seq from revocations where expires_at < $1 limit " + BATCH + ")";
 
+  // Authorization codes live a minute; a spent or expired one only matters for replay detection, which
+  // the day of grace before the cut-off covers.
+  private static final String CODES = "delete from authorization_codes where hash in "
+      + "(select hash from authorization_codes where expires_at < $1 limit " + BATCH + ")";
+
   private static final String AUDIT = "delete from audit_events where id in "
       + "(select id from audit_events where at < $1 limit " + BATCH + ")";
 
   /** How many rows one run removed. */
-  public record Purged(int tokens, int sessions, int revocations) {
+  public record Purged(int tokens, int sessions, int revocations, int codes) {
   }
 
   private final Pool pool;
@@ -51,7 +56,8 @@ public final class Housekeeping {
     Tuple before = before(cutoff);
     return pool.preparedQuery(TOKENS).execute(before).compose(tokens ->
         pool.preparedQuery(SESSIONS).execute(before).compose(sessions ->
-            pool.preparedQuery(REVOCATIONS).execute(before).map(revocations ->
-                new Purged(tokens.rowCount(), sessions.rowCount(), revocations.rowCount()))));
+            pool.preparedQuery(REVOCATIONS).execute(before).compose(revocations ->
+                pool.preparedQuery(CODES).execute(before).map(codes ->
+                    new Purged(tokens.rowCount(), sessions.rowCount(), revocations.rowCount(), codes.rowCount())))));
   }
 }

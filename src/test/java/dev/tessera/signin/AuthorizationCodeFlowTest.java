@@ -188,6 +188,21 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
+  void housekeepingRemovesExpiredCodesAndARemovedCodeBuysNothing(Vertx vertx) {
+    try (SignInBrowser browser = new SignInBrowser(vertx, node.port())) {
+      String verifier = verifier();
+      HttpResponse<Buffer> back = browser.signIn(browser.get(authorizePath(request(APP, verifier, "h"))), USER, PASSWORD);
+      String code = query(back.getHeader("Location")).get("code");
+      // A cut-off past the code's minute: as if housekeeping ran a day after it expired.
+      var purged = node.tessera().purgeExpiredBefore(java.time.Instant.now().plusSeconds(120)).await();
+      assertThat(purged.codes()).isGreaterThanOrEqualTo(1);
+      HttpResponse<Buffer> late = exchange(APP, code, verifier);
+      assertThat(late.statusCode()).isEqualTo(400);
+      assertThat(late.bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
+    }
+  }
+
+  @Test
   void aLoopbackRedirectMatchesOnAnyPortAndAPrivateSchemeIsAccepted(Vertx vertx) {
     try (SignInBrowser browser = new SignInBrowser(vertx, node.port())) {
       for (String uri : List.of("http://127.0.0.1:51234/cb", "http://127.0.0.1/cb", "com.example.app:/cb")) {
