@@ -97,7 +97,9 @@ public class Baseline {
       pgPort = Integer.parseInt(args[4]);
       dbPool = args.length > 5 ? Integer.parseInt(args[5]) : 16;
       String passwordFile = System.getenv("PG_PASSWORD_FILE");
-      pgPassword = passwordFile == null ? null : Files.readString(Path.of(passwordFile)).trim();
+      // Older builds ran the embedded database without a password.
+      pgPassword = passwordFile == null || !Files.exists(Path.of(passwordFile)) ? null
+          : Files.readString(Path.of(passwordFile)).trim();
       recordSql = tesseraSql("RECORD");
       insertSessionSql = tesseraSql("INSERT_SESSION");
       insertTokenSql = tesseraSql("INSERT_TOKEN");
