@@ -405,8 +405,9 @@ cold_start() {
   stop_tessera
   start_tessera
   start_db_baseline
+  # One pass over the whole pool (it ends when every token has been answered), then the JIT warm-up.
   # shellcheck disable=SC2046
-  run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/miss.pool") >/dev/null
+  run_wrk "$T" 32 120s $(load_args introspect-miss "$WORK/miss.pool" 32) >/dev/null
   # shellcheck disable=SC2046
   run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/miss.pool") >/dev/null
   # shellcheck disable=SC2046

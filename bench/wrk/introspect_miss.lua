@@ -1,7 +1,7 @@
 -- Cache-miss introspection: like introspect.lua, but every token is presented once. The tokens in
 -- <token_file> are split between the wrk threads (thread k takes lines k, k+T, k+2T, ...), each thread
--- walks its share once; if the run outlasts the share it wraps around (those are then cache hits, which
--- bench/run.sh detects from Tessera's tessera_token_cache_misses_total and reports as the miss ratio).
+-- walks its share once and stops when every token of it has been answered, so a run never turns into cache
+-- hits (bench/run.sh still reports the miss ratio from Tessera's tessera_token_cache_misses_total).
 -- usage: wrk -tT ... -s introspect_miss.lua URL -- <basic-b64> <token_file> <T>
 local counter = 0
 function setup(thread)
@@ -31,4 +31,11 @@ end
 function request()
   i = i % n + 1
   return wrk.format(nil, nil, nil, "token=" .. tokens[i])
+end
+
+function response(status, headers, body)
+  answered = (answered or 0) + 1
+  if answered >= n then
+    wrk.thread:stop()
+  end
 end

@@ -1,5 +1,5 @@
 -- Cache-miss forward auth: GET /auth/verify, every token presented once (split between threads as in
--- introspect_miss.lua).
+-- introspect_miss.lua); a thread stops once its share has been answered.
 -- usage: wrk -tT ... -s verify_miss.lua URL -- <token_file> <T>
 local counter = 0
 function setup(thread)
@@ -24,4 +24,11 @@ end
 function request()
   i = i % n + 1
   return wrk.format("GET", "/auth/verify", { ["Authorization"] = "Bearer " .. tokens[i] }, nil)
+end
+
+function response(status, headers, body)
+  answered = (answered or 0) + 1
+  if answered >= n then
+    wrk.thread:stop()
+  end
 end
