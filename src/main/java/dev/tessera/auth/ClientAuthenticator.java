@@ -163,11 +163,20 @@ public final class ClientAuthenticator {
     return Future.failedFuture(new InvalidCredentials("client authentication failed"));
   }
 
-  private static byte[] sha256(String secret) {
+  /**
+   * One digest per thread: looking one up is a provider search and a reflective constructor, ≈ 3 % of an
+   * introspection on the hit path (bench/results/profile-20261202T030442Z.md), and it runs on every one.
+   */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
+  });
+
+  private static byte[] sha256(String secret) {
+    // digest() resets the instance, so the next caller on this thread starts clean.
+    return SHA256.get().digest(secret.getBytes(StandardCharsets.UTF_8));
   }
 }
