@@ -74,6 +74,41 @@ public record TesseraConfig(
   public record Tls(String certPath, String keyPath) {
   }
 
+  /**
+   * Settings never printed: the URL may carry the database password. Any component whose name says
+   * secret or password is hidden too, so a setting added later cannot leak by forgetting this list.
+   */
+  private static final Set<String> HIDDEN = Set.of("dbUrl", "adminPassword", "tokenSecret");
+
+  /**
+   * A record's generated toString prints every value; configs end up in logs and exception messages.
+   * Built from the record's components so settings added later are printed (or hidden) without an edit here.
+   */
+  @Override
+  public String toString() {
+    StringBuilder out = new StringBuilder("TesseraConfig[");
+    var components = TesseraConfig.class.getRecordComponents();
+    for (int i = 0; i < components.length; i++) {
+      String name = components[i].getName();
+      out.append(i == 0 ? "" : ", ").append(name).append('=');
+      if (hidden(name)) {
+        out.append("<hidden>");
+      } else {
+        try {
+          out.append(components[i].getAccessor().invoke(this));
+        } catch (ReflectiveOperationException e) {
+          out.append("<unreadable>");
+        }
+      }
+    }
+    return out.append(']').toString();
+  }
+
+  private static boolean hidden(String component) {
+    String lower = component.toLowerCase();
+    return HIDDEN.contains(component) || lower.contains("secret") || lower.contains("password");
+  }
+
   public static final Set<String> KEYS = Set.of(
       "TESSERA_HTTP_PORT", "TESSERA_HTTP_INSTANCES", "TESSERA_DB_URL", "TESSERA_DB_POOL_SIZE",
       "TESSERA_ISSUER", "TESSERA_DATA_DIR", "TESSERA_ADMIN_USERNAME", "TESSERA_ADMIN_PASSWORD",

@@ -148,6 +148,29 @@ class TesseraConfigTest {
     assertRejected(defaults().put("TESSERA_AUDIT_RETENTION", "PT0S"), "TESSERA_AUDIT_RETENTION");
   }
 
+  @Test
+  void toStringNeverShowsASecretButStillShowsTheOtherSettings() {
+    String dbPassword = "db-pw-Zq81vXk";
+    String adminPassword = "admin-pw-Lm42";
+    String tokenSecret = "token-secret-0123456789abcdef0123456789";
+    JsonObject raw = defaults().put("TESSERA_CLUSTER", "true").mergeIn(clusterKeys())
+        .put("TESSERA_DB_URL", "postgresql://tessera:" + dbPassword + "@db.internal:5432/tessera?password=" + dbPassword)
+        .put("TESSERA_ADMIN_PASSWORD", adminPassword)
+        .put("TESSERA_TOKEN_SECRET", tokenSecret)
+        .put("TESSERA_HTTP_PORT", "9191");
+    TesseraConfig config = TesseraConfig.from(raw);
+    // Precondition: the secrets really are in the config, so their absence below means something.
+    assertThat(config.dbUrl()).hasValueSatisfying(url -> assertThat(url).contains(dbPassword));
+    assertThat(config.adminPassword()).contains(adminPassword);
+    assertThat(config.tokenSecret()).contains(tokenSecret);
+    String clusterSecret = config.clusterSecurity().orElseThrow().secret();
+
+    String printed = config.toString();
+    assertThat(printed).doesNotContain(dbPassword, adminPassword, tokenSecret, clusterSecret, "db.internal")
+        .contains("httpPort=9191", "adminUsername=admin", "tokenSecret=<hidden>", "adminPassword=<hidden>",
+            "dbUrl=<hidden>");
+  }
+
   private static JsonObject clusterKeys() {
     return new JsonObject(dev.tessera.testing.ClusterKeys.shared().overrides());
   }
