@@ -159,6 +159,14 @@ public final class ClientAuthenticator {
     verified.invalidate(clientId);
   }
 
+  /**
+   * How many client changes this node has heard of so far; other caches built from the clients table
+   * (the RFC 8414 metadata) compare it to know they are stale, without a second hook.
+   */
+  public long changeCount() {
+    return changes.get();
+  }
+
   private static <T> Future<T> invalid() {
     return Future.failedFuture(new InvalidCredentials("client authentication failed"));
   }

@@ -9,11 +9,15 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The RFC 8414 metadata document. Anyone may fetch it without credentials, so it is built from the
  * clients table at most once per {@link #TTL} per event loop (the same minute it tells caches to keep
- * it), not on every call. One value read and written on one event loop needs no cache library.
+ * it), not on every call, and again as soon as any client changed: client changes reach every node
+ * through the revocation path, which counts them in {@code ClientAuthenticator#changeCount} (this
+ * node's own change, the broadcast and catch-up alike). One value read and written on one event loop
+ * needs no cache library.
  */
 final class MetadataDocument {
   static final Duration TTL = Duration.ofSeconds(60);
@@ -21,21 +25,27 @@ final class MetadataDocument {
   private static final Set<String> NOT_ADVERTISED = Set.of("admin");
 
   private final ClientStore clients;
+  private final LongSupplier clientChanges;
   private final String issuer;
   private final Clock clock;
   private Future<Buffer> document;
   private long builtAtMillis;
+  /** The change count when the current document's read began: a change during the read rebuilds it next time. */
+  private long builtAtChange;
 
-  MetadataDocument(ClientStore clients, String issuer, Clock clock) {
+  MetadataDocument(ClientStore clients, LongSupplier clientChanges, String issuer, Clock clock) {
     this.clients = clients;
+    this.clientChanges = clientChanges;
     this.issuer = issuer;
     this.clock = clock;
   }
 
   Future<Buffer> current() {
     long now = clock.millis();
-    if (document == null || now - builtAtMillis >= TTL.toMillis() || document.failed()) {
+    long changes = clientChanges.getAsLong();
+    if (document == null || now - builtAtMillis >= TTL.toMillis() || changes != builtAtChange || document.failed()) {
       builtAtMillis = now;
+      builtAtChange = changes;
       document = build();
     }
     return document;

@@ -45,7 +45,8 @@ final class OAuthRoutes {
   OAuthRoutes(Services services) {
     this.services = services;
     this.form = new FormBody(services.config().maxBodyBytes());
-    this.metadata = new MetadataDocument(services.clientStore(), services.config().issuer(), java.time.Clock.systemUTC());
+    this.metadata = new MetadataDocument(services.clientStore(), services.clients()::changeCount,
+        services.config().issuer(), java.time.Clock.systemUTC());
   }
 
   void mount(Router router) {

@@ -86,6 +86,24 @@ class MetadataTest {
     assertThat(metadata.getJsonArray("scopes_supported").getList()).contains("read", "profile").doesNotContain("admin");
   }
 
+  private static java.util.List<Object> scopesNow() {
+    return http.get("/.well-known/oauth-authorization-server", null).bodyAsJsonObject()
+        .getJsonArray("scopes_supported").getList();
+  }
+
+  @Test
+  void aClientChangeShowsInTheMetadataAtOnceNotAfterTheCacheMinute() {
+    // Precondition: the document is cached (fetched in start) and does not list the new scope yet.
+    assertThat(scopesNow()).doesNotContain("md-fresh-scope");
+    String admin = http.adminToken();
+    http.createPublicClient(admin, "md-fresh", "md-fresh-scope");
+    // No waiting: the creation travels the revocation path, which this node applies before answering.
+    assertThat(scopesNow()).contains("md-fresh-scope");
+
+    assertThat(http.json("DELETE", "/admin/api/clients/md-fresh", null, admin).statusCode()).isEqualTo(204);
+    assertThat(scopesNow()).doesNotContain("md-fresh-scope");
+  }
+
   @Test
   void issuerDefaultsToLocalhostAndThePort(Vertx vertx) {
     try (TestNode plain = TestNode.start(); TestClient other = new TestClient(vertx, plain.port())) {
