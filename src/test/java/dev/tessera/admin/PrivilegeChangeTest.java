@@ -267,19 +267,27 @@ class PrivilegeChangeTest {
     assertThat(active(issued.accessToken())).isTrue();
   }
 
+  /** Waits until the audit log holds exactly {@code count} user_updated events for the user; their details, newest first. */
+  private static List<JsonObject> userUpdates(String username, int count) {
+    return Eventually.await(count + " user_updated audit event(s)", Duration.ofSeconds(20),
+        () -> http.json("GET", "/admin/api/audit?username=" + username, null, admin).bodyAsJsonObject().getJsonArray("items")
+            .stream().map(JsonObject.class::cast).filter(e -> e.getString("event").equals("user_updated"))
+            .map(e -> e.getJsonObject("detail")).toList(),
+        found -> found.size() == count);
+  }
+
   @Test
   void theAuditLogSaysWhichSessionsAPasswordChangeEndedOrKept() {
     String id = http.createUser(admin, "pc-max", "max-password-1", "read").getString("id");
     http.login("pc-mobile", "pc-max", "max-password-1", "phone");
     assertThat(patch(id, new JsonObject().put("password", "max-password-2")).statusCode()).isEqualTo(200);
+    // Audit rows are written after the answer (fire and forget), so two changes in a row could be stored
+    // in either order; the second change waits until the first one's row is there.
+    userUpdates("pc-max", 1);
     assertThat(patch(id, new JsonObject().put("password", "max-password-3").put("revoke_sessions", false)).statusCode())
         .isEqualTo(200);
 
-    List<JsonObject> updates = Eventually.await("two user_updated audit events", Duration.ofSeconds(10),
-        () -> http.json("GET", "/admin/api/audit?username=pc-max", null, admin).bodyAsJsonObject().getJsonArray("items")
-            .stream().map(JsonObject.class::cast).filter(e -> e.getString("event").equals("user_updated"))
-            .map(e -> e.getJsonObject("detail")).toList(),
-        found -> found.size() == 2);
+    List<JsonObject> updates = userUpdates("pc-max", 2);
     // Newest first: the change that kept sessions, then the one that ended the phone's.
     assertThat(updates.get(0).getBoolean("sessions_kept")).isTrue();
     assertThat(updates.get(0).getInteger("revoked")).isZero();
