@@ -71,7 +71,8 @@ function propagation() {
 }
 
 addUser('admin', ADMIN_PASSWORD, ['admin'], minutesAgo(60 * 24 * 40));
-addClient({ client_id: 'tessera-admin', name: 'Tessera admin panel', confidential: false, grant_types: ['password', 'refresh_token'], scopes: ['admin'], created_at: iso(minutesAgo(60 * 24 * 40)) });
+addClient({ client_id: 'tessera-admin', name: 'Tessera admin panel', confidential: false, grant_types: ['authorization_code', 'refresh_token'], scopes: ['admin'], redirect_uris: ['/admin/'], created_at: iso(minutesAgo(60 * 24 * 40)) });
+addClient({ client_id: 'tessera-cli', name: 'Tessera command line', confidential: false, grant_types: ['password'], scopes: ['admin'], redirect_uris: [], created_at: iso(minutesAgo(60 * 24 * 40)) });
 
 if (process.env.MOCK_SEED !== '0') {
   const names = ['alice@example.com', 'bob.martin@example.com', 'carol@example.org', 'dave@ops.example.com', 'erin@example.com', 'frank@example.net', 'grace.hopper@example.com'];
@@ -207,6 +208,16 @@ async function tokenEndpoint(req, res) {
     log('login_ok', { username: user.username, client_id: clientId, ip, detail: { device } });
     return send(res, 200, issue(user, client, scopes, device, client.grant_types.includes('refresh_token')));
   }
+  if (grant === 'authorization_code') {
+    const pending = codes.get(p.get('code') ?? '');
+    codes.delete(p.get('code') ?? '');
+    const challenge = createHash('sha256').update(p.get('code_verifier') ?? '').digest('base64url');
+    if (!pending || pending.client_id !== clientId || pending.redirect_uri !== p.get('redirect_uri') || pending.challenge !== challenge) {
+      return oauthErr(res, 400, 'invalid_grant', 'Authorization code is invalid, expired or already used.');
+    }
+    log('login_ok', { username: pending.user.username, client_id: clientId, ip, detail: { device: pending.device } });
+    return send(res, 200, issue(pending.user, client, pending.scopes, pending.device, client.grant_types.includes('refresh_token')));
+  }
   if (grant === 'refresh_token') {
     const t = tokens.get(hash(p.get('refresh_token') ?? ''));
     if (t?.kind === 'refresh' && t.used) {
@@ -274,6 +285,7 @@ async function adminApi(req, res, url) {
     try { return text ? JSON.parse(text) : {}; } catch { return null; }
   };
 
+  if (parts[0] === 'me' && m === 'GET') return send(res, 200, { username: admin, client_id: found.s.client_id, scopes: found.s.scopes });
   if (parts[0] === 'users' && parts.length === 1 && m === 'GET') {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 50) || 50, 200);
     const after = url.searchParams.get('after');
@@ -341,7 +353,7 @@ async function adminApi(req, res, url) {
     if (clients.has(b.client_id)) return problem(res, 409, 'Client exists', `A client with id ${b.client_id} already exists.`);
     if (!b.confidential && (b.grant_types ?? []).includes('client_credentials')) return problem(res, 400, 'Invalid client', 'client_credentials needs a confidential client.');
     const secret = b.confidential ? (b.client_secret ?? randomBytes(24).toString('base64url')) : undefined;
-    const client = addClient({ client_id: b.client_id, name: b.name ?? b.client_id, confidential: !!b.confidential, grant_types: b.grant_types ?? [], scopes: b.scopes ?? [], introspect: !!b.introspect, secret });
+    const client = addClient({ client_id: b.client_id, name: b.name ?? b.client_id, confidential: !!b.confidential, grant_types: b.grant_types ?? [], scopes: b.scopes ?? [], introspect: !!b.introspect, redirect_uris: b.redirect_uris ?? [], secret });
     log('client_created', { client_id: client.client_id, ip, detail: { by: admin } });
     return send(res, 201, { ...publicClient(client), ...(secret ? { client_secret: secret } : {}) });
   }
@@ -365,6 +377,67 @@ async function adminApi(req, res, url) {
   return problem(res, 404, 'Not Found', `No admin endpoint ${m} ${url.pathname}.`);
 }
 
+/* ------------------------------------------------- hosted sign-in (code + PKCE) */
+
+const ISSUER = `http://127.0.0.1:${PORT}`;
+const codes = new Map(); // code -> {client_id, redirect_uri, challenge, scopes, user, device}
+const browserSessions = new Map(); // cookie -> user
+const escapeHtml = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const cookieOf = (req) => /(?:^|;\s*)tessera_sso=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+
+function signInPage(res, params, client, error, status = 200) {
+  const hidden = [...params].filter(([k]) => !['prompt', 'username', 'password'].includes(k))
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'self'; frame-ancestors 'none'; form-action 'self'", 'X-Frame-Options': 'DENY', 'Cache-Control': 'no-store' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Tessera (mock)</title></head><body><main>
+<h1>Sign in</h1><p>to continue to <strong>${escapeHtml(client.name)}</strong></p>${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/oauth2/authorize">${hidden}<label for="u">Username</label><input id="u" name="username" value="${escapeHtml(params.get('username'))}"><label for="p">Password</label><input id="p" name="password" type="password"><button type="submit">Sign in</button></form></main></body></html>`);
+}
+
+function backTo(res, status, redirectUri, params) {
+  const q = new URLSearchParams({ ...params, iss: ISSUER });
+  res.writeHead(status, { Location: `${redirectUri}?${q}`, 'Cache-Control': 'no-store' });
+  res.end();
+}
+
+async function authorizeEndpoint(req, res, url) {
+  const params = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
+  const client = clients.get(params.get('client_id') ?? '');
+  const redirectUri = params.get('redirect_uri') ?? '';
+  const registered = (client?.redirect_uris ?? []).map((r) => (r.startsWith('/') ? ISSUER + r : r));
+  if (!client || !registered.includes(redirectUri)) return send(res, 400, { error: 'invalid_request' });
+  const state = params.get('state') ?? '';
+  const grant = (user, status) => {
+    const code = `tsr_${randomBytes(32).toString('base64url')}`;
+    codes.set(code, { client_id: client.client_id, redirect_uri: redirectUri, challenge: params.get('code_challenge'), scopes: ['admin'], user, device: params.get('device_name') ?? 'Browser' });
+    return backTo(res, status, redirectUri, { code, state });
+  };
+  if (req.method === 'GET') {
+    const user = browserSessions.get(cookieOf(req) ?? '');
+    if (user && params.get('prompt') !== 'login') return grant(user, 302);
+    if (params.get('prompt') === 'none') return backTo(res, 302, redirectUri, { error: 'login_required', state });
+    return signInPage(res, params, client);
+  }
+  const user = findUserByName(params.get('username') ?? '');
+  if (!user || user.password !== params.get('password') || user.disabled) {
+    log('login_failed', { username: params.get('username'), client_id: client.client_id });
+    return signInPage(res, params, client, 'Incorrect username or password.');
+  }
+  const sso = randomBytes(32).toString('base64url');
+  browserSessions.set(sso, user);
+  res.setHeader('Set-Cookie', `tessera_sso=${sso}; Path=/oauth2/; HttpOnly; SameSite=Lax`);
+  return grant(user, 303);
+}
+
+function logoutEndpoint(req, res, url) {
+  browserSessions.delete(cookieOf(req) ?? '');
+  const client = clients.get(url.searchParams.get('client_id') ?? '');
+  const target = url.searchParams.get('post_logout_redirect_uri');
+  const registered = (client?.redirect_uris ?? []).map((r) => (r.startsWith('/') ? ISSUER + r : r));
+  res.writeHead(target && registered.includes(target) ? 303 : 200, { 'Set-Cookie': 'tessera_sso=; Path=/oauth2/; Max-Age=0', ...(target && registered.includes(target) ? { Location: target } : {}) });
+  return res.end('Signed out.');
+}
+
 /* ------------------------------------------------------------- server */
 
 const server = http.createServer(async (req, res) => {
@@ -376,6 +449,9 @@ const server = http.createServer(async (req, res) => {
     }
     if (url.pathname.startsWith('/admin/api/')) return await adminApi(req, res, url);
     if (url.pathname.startsWith('/admin/') && req.method === 'GET') return await serveStatic(res, url.pathname);
+    if (url.pathname === '/.well-known/oauth-authorization-server') return send(res, 200, { issuer: ISSUER, authorization_endpoint: `${ISSUER}/oauth2/authorize`, token_endpoint: `${ISSUER}/oauth2/token`, code_challenge_methods_supported: ['S256'] });
+    if (url.pathname === '/oauth2/authorize') return await authorizeEndpoint(req, res, url);
+    if (url.pathname === '/oauth2/logout') return logoutEndpoint(req, res, url);
     if (req.method === 'POST' && url.pathname === '/oauth2/token') return await tokenEndpoint(req, res);
     if (req.method === 'POST' && url.pathname === '/oauth2/introspect') return await introspectEndpoint(req, res);
     if (req.method === 'POST' && url.pathname === '/oauth2/revoke') return await revokeEndpoint(req, res);
