@@ -152,11 +152,16 @@ public final class ClientAuthenticator {
     });
   }
 
-  /** Forget a client after it changed, here or on another node (see token.Evictions). */
+  /**
+   * Forget a client after it changed, here or on another node (see token.Evictions). The remembered
+   * secret digest stays: it only ever vouches together with the stored hash it matched, and a new
+   * secret is a new hash, so re-reading the client is enough. Dropping it too would send a resource
+   * server back through Argon2 after any change to its row — including the catch-up replay of its own
+   * creation — and under a sign-in flood that is a 503 for the gateway.
+   */
   public void forget(String clientId) {
     changes.incrementAndGet();
     clients.invalidate(clientId);
-    verified.invalidate(clientId);
   }
 
   /**
