@@ -1,18 +1,17 @@
 package dev.tessera.admin;
 
 import dev.tessera.testing.Eventually;
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -27,21 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class AdminAuditTest {
   private static final Duration AUDIT_WRITE = Duration.ofSeconds(10);
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String admin;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     http.createPublicClient(admin, "aa-mobile", "read");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static JsonArray events(String query) {

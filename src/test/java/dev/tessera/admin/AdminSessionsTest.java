@@ -1,18 +1,17 @@
 package dev.tessera.admin;
 
 import dev.tessera.testing.Eventually;
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,24 +24,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A user's live sessions: listing with device and last use, revoking one (the lost phone), revoking all. */
 @ExtendWith(VertxExtension.class)
 class AdminSessionsTest {
-  private static TestNode node;
+  // Last-used times are written in batches; a short flush interval keeps the poll below short.
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_LAST_USED_FLUSH_INTERVAL", "PT0.2S"));
   private static TestClient http;
   private static String admin;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    // Last-used times are written in batches; a short flush interval keeps the poll below short.
-    node = TestNode.start(Map.of("TESSERA_LAST_USED_FLUSH_INTERVAL", "PT0.2S"));
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     http.createPublicClient(admin, "as-mobile", "read", "write");
     gatewaySecret = http.createResourceServer(admin, "as-gateway", "read").getString("client_secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static String newUser(String username) {

@@ -1,17 +1,16 @@
 package dev.tessera.admin;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,23 +21,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** /admin/api/users: create, list (paged, searched), get, patch, and what a patch does to sign-in. */
 @ExtendWith(VertxExtension.class)
 class AdminUsersTest {
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String admin;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     http.createPublicClient(admin, "au-mobile", "read", "write", "reports");
     gatewaySecret = http.createResourceServer(admin, "au-gateway", "read").getString("client_secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static HttpResponse<Buffer> api(String method, String path, JsonObject body) {

@@ -1,5 +1,6 @@
 package dev.tessera.admin;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
 import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
@@ -8,10 +9,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -20,20 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** First start (DESIGN §3): the bootstrap admin user, the panel's tessera-admin and the scripts' tessera-cli. */
 @ExtendWith(VertxExtension.class)
 class BootstrapTest {
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String admin;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
   }
 
   @Test

@@ -3,19 +3,18 @@ package dev.tessera.admin;
 import dev.tessera.domain.GrantType;
 import dev.tessera.domain.Scopes;
 import dev.tessera.testing.Eventually;
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
 import dev.tessera.token.GrantRejected;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,24 +40,19 @@ class PrivilegeChangeTest {
    * finding was reproduced (the panel now signs in with the code flow, which ends in the same refresh tokens).
    */
   private static final String ADMIN_CLIENT = "pc-admin-app";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String admin;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     http.createPublicClient(admin, "pc-mobile", "read", "write");
     http.createPublicClient(admin, ADMIN_CLIENT, "admin");
     gatewaySecret = http.createResourceServer(admin, "pc-gateway", "read").getString("client_secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static HttpResponse<Buffer> patch(String userId, JsonObject body) {
