@@ -1,17 +1,17 @@
 package dev.tessera.oauth;
 
 import dev.tessera.testing.Eventually;
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,23 +24,18 @@ class ExpiryTest {
    */
   private static final String TTL = "PT6S";
   private static final Duration WELL_PAST_EXPIRY = Duration.ofSeconds(40);
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_ACCESS_TTL", TTL));
   private static TestClient http;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(java.util.Map.of("TESSERA_ACCESS_TTL", TTL));
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "ex-mobile", "read");
     gatewaySecret = http.createResourceServer(admin, "ex-gateway", "read").getString("client_secret");
     http.createUser(admin, "grace", "grace-password", "read");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test

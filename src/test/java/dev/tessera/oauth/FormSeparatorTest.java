@@ -1,15 +1,14 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,27 +18,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(VertxExtension.class)
 class FormSeparatorTest {
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "fs-mobile", "read");
     http.createUser(admin, "fs-olga", "olga-password", "read");
     http.createUser(admin, "fs-semi", "semi;colon;password", "read");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (http != null) {
-      http.close();
-    }
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test

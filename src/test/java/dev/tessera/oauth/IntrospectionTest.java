@@ -1,17 +1,16 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
 import dev.tessera.token.TokenCodec;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -27,17 +26,17 @@ class IntrospectionTest {
   private static final String TOKEN_SECRET = "introspection-test-token-secret-0123456789";
   private static final String INACTIVE = "{\"active\":false}";
 
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_TOKEN_SECRET", TOKEN_SECRET));
   private static TestClient http;
   private static String gatewaySecret;
   private static String auditorSecret;
   private static String aliceId;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(Map.of("TESSERA_TOKEN_SECRET", TOKEN_SECRET));
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "mobile", "read", "write");
     gatewaySecret = http.createResourceServer(admin, "gateway", "read").getString("client_secret");
     // Confidential, but not allowed to introspect.
@@ -45,11 +44,6 @@ class IntrospectionTest {
         .put("confidential", true).put("grant_types", new io.vertx.core.json.JsonArray().add("client_credentials"))
         .put("scopes", new io.vertx.core.json.JsonArray().add("read")), admin).bodyAsJsonObject().getString("client_secret");
     aliceId = http.createUser(admin, "Alice@Example.com", "alice-password", "read", "write").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static String aliceAccessToken() {

@@ -1,16 +1,15 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,15 +34,15 @@ class LoginThrottleTest {
   private static final String PASSWORD = "erin-password";
   private static final int BURST = 10;
   private static final int FURTHER_ATTEMPTS = 8;
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"));
   private static TestClient http;
   private static HttpResponse<Buffer> firstRefusal;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(Map.of("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"));
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "lt-mobile", "read");
     http.createUser(admin, "Erin@Example.com", PASSWORD, "read");
     http.createUser(admin, "frank", "frank-password", "read");
@@ -62,11 +61,6 @@ class LoginThrottleTest {
       }
     }
     assertThat(firstRefusal).as("a throttled answer within %d further failures", FURTHER_ATTEMPTS).isNotNull();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static Map<String, String> wrongPassword(String username) {
@@ -121,7 +115,7 @@ class LoginThrottleTest {
 
   @Test
   void throttledRefusalsAreAuditedAndCounted() {
-    String admin = http.adminToken();
+    String admin = node.adminToken();
     dev.tessera.testing.Eventually.within(java.time.Duration.ofSeconds(5), () -> http
             .json("GET", "/admin/api/audit?username=erin@example.com", null, admin).bodyAsJsonObject()
             .getJsonArray("items").stream().map(io.vertx.core.json.JsonObject.class::cast)

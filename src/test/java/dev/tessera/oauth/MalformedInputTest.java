@@ -1,17 +1,16 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -27,25 +26,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MalformedInputTest {
   private static final int MAX_BODY = 4096;
   private static final String SQL_USERNAME = "o'brien\"; drop table users; --@example.com";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_MAX_BODY_BYTES", MAX_BODY));
   private static TestClient http;
   private static String admin;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(Map.of("TESSERA_MAX_BODY_BYTES", MAX_BODY));
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     http.createPublicClient(admin, "mi-mobile", "read", "write");
     gatewaySecret = http.createResourceServer(admin, "mi-gateway", "read").getString("client_secret");
     http.createUser(admin, "mi-olga", "olga-password", "read", "write");
     http.createUser(admin, "mi-pavel", "pavel-password", "read");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static void assertOAuthError(HttpResponse<Buffer> r, int status, String error) {

@@ -1,5 +1,6 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
 import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
@@ -7,10 +8,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -20,23 +21,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class MetadataTest {
   private static final String ISSUER = "https://auth.example.test";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_ISSUER", ISSUER));
   private static TestClient http;
   private static JsonObject metadata;
   private static HttpResponse<Buffer> response;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(Map.of("TESSERA_ISSUER", ISSUER));
-    http = new TestClient(vertx, node.port());
+  static void start() {
+    http = node.http();
     http.createPublicClient(http.adminToken(), "md-mobile", "read", "profile");
     response = http.get("/.well-known/oauth-authorization-server", null);
     metadata = response.bodyAsJsonObject();
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   @Test
@@ -95,7 +91,7 @@ class MetadataTest {
   void aClientChangeShowsInTheMetadataAtOnceNotAfterTheCacheMinute() {
     // Precondition: the document is cached (fetched in start) and does not list the new scope yet.
     assertThat(scopesNow()).doesNotContain("md-fresh-scope");
-    String admin = http.adminToken();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "md-fresh", "md-fresh-scope");
     // No waiting: the creation travels the revocation path, which this node applies before answering.
     assertThat(scopesNow()).contains("md-fresh-scope");

@@ -1,6 +1,7 @@
 package dev.tessera.oauth;
 
 import dev.tessera.testing.Eventually;
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
 import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
@@ -8,10 +9,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,14 +29,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class RefreshReuseGraceTest {
   private static final String PASSWORD = "olive-password";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_REFRESH_REUSE_GRACE", "PT60S"));
   private static TestClient http;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(Map.of("TESSERA_REFRESH_REUSE_GRACE", "PT60S"));
-    http = new TestClient(vertx, node.port());
+  static void start() {
+    http = node.http();
     gatewaySecret = setUp(http);
   }
 
@@ -45,11 +46,6 @@ class RefreshReuseGraceTest {
     client.createPublicClient(admin, "rg-mobile", "read");
     client.createUser(admin, "olive", PASSWORD, "read");
     return client.createResourceServer(admin, "rg-gateway", "read").getString("client_secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static JsonObject refreshed(TestClient client, String refreshToken) {

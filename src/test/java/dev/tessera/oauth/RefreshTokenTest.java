@@ -1,16 +1,15 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -20,24 +19,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class RefreshTokenTest {
   private static final String PASSWORD = "dave-password";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String gatewaySecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "rt-mobile", "read", "write");
     http.createPublicClient(admin, "rt-other", "read", "write");
     gatewaySecret = http.createResourceServer(admin, "rt-gateway", "read").getString("client_secret");
     http.createUser(admin, "dave", PASSWORD, "read", "write");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static JsonObject signIn() {

@@ -1,16 +1,15 @@
 package dev.tessera.oauth;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -29,16 +28,16 @@ class TokenEndpointTest {
   // Valid percent-encoding whose decoded form differs: the raw reading must still be tried.
   private static final String AMBIGUOUS_SECRET = "p+q%41r-0123456789abcdef";
 
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String serviceSecret;
   private static String carolId;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "te-mobile", "read", "write", "admin");
     http.createPublicClient(admin, "te-narrow", "read");
     http.createConfidentialClient(admin, "te-web", ENCODED_SECRET, "read", "write");
@@ -46,11 +45,6 @@ class TokenEndpointTest {
     http.createConfidentialClient(admin, "te-ambiguous", AMBIGUOUS_SECRET, "read");
     serviceSecret = http.createResourceServer(admin, "te-service", "read", "billing").getString("client_secret");
     carolId = http.createUser(admin, "Carol@Example.com", PASSWORD, "read", "write").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static Map<String, String> carolPassword() {

@@ -1,17 +1,17 @@
 package dev.tessera.signin;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,25 +33,20 @@ class AuthorizationCodeFlowTest {
   static final String REDIRECT = "https://app.example.com/cb";
   static final String USER = "cf-user@example.com";
   static final String PASSWORD = "cf-password-1";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String admin;
   private static String userId;
   private static String rsSecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     userId = http.createUser(admin, USER, PASSWORD, "read", "write").getString("id");
     createCodeClient(http, admin, APP, "read", "write");
     rsSecret = http.createResourceServer(admin, "cf-rs", "read").getString("client_secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   static void createCodeClient(TestClient http, String admin, String clientId, String... scopes) {

@@ -1,16 +1,16 @@
 package dev.tessera.signin;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashMap;
 import java.util.List;
@@ -30,25 +30,20 @@ class SignInAttackTest {
   private static final String OTHER_APP = "sa-other";
   private static final String USER = "sa-user";
   private static final String PASSWORD = "sa-password-1";
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String admin;
   private static String rsSecret;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
     http.createUser(admin, USER, PASSWORD, "read");
     AuthorizationCodeFlowTest.createCodeClient(http, admin, APP, "read");
     AuthorizationCodeFlowTest.createCodeClient(http, admin, OTHER_APP, "read");
     rsSecret = http.createResourceServer(admin, "sa-rs", "read").getString("client_secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   /** Signs in on the page and returns the code from the redirect. */

@@ -1,16 +1,15 @@
 package dev.tessera.verify;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,24 +23,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class ForwardAuthTest {
   private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d+)");
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.withDefaults();
   private static TestClient http;
   private static String serviceSecret;
   private static String ivanId;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start();
-    http = new TestClient(vertx, node.port());
-    String admin = http.adminToken();
+  static void start() {
+    http = node.http();
+    String admin = node.adminToken();
     http.createPublicClient(admin, "fa-mobile", "read", "write", "orders");
     serviceSecret = http.createResourceServer(admin, "fa-service", "read").getString("client_secret");
     ivanId = http.createUser(admin, "Ivan@Example.com", "ivan-password", "read", "write").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
   }
 
   private static JsonObject signIn() {
