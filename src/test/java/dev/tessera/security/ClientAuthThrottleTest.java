@@ -1,16 +1,15 @@
 package dev.tessera.security;
 
+import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
-import dev.tessera.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,21 +28,15 @@ class ClientAuthThrottleTest {
   private static final String GATEWAY = "198.51.100.10";
   private static final int GUESSES = 30;
 
-  private static TestNode node;
+  @RegisterExtension
+  static final NodeFixture node = NodeFixture.with(Map.of("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"));
   private static TestClient http;
   private static String admin;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(Map.of("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"));
-    http = new TestClient(vertx, node.port());
-    admin = http.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    http.close();
-    node.close();
+  static void start() {
+    http = node.http();
+    admin = node.adminToken();
   }
 
   /** The reproduction of the review: 30 concurrent wrong guesses, then the real gateway introspects. */
