@@ -35,6 +35,7 @@
 #   BENCH_JFR=FILE       record JFR (settings=profile) on Tessera during the measured runs (profile.sh uses it)
 #   BENCH_KEEP=1         keep the temporary directory (logs, token files)
 #   JAVA_OPTS            extra JVM flags for Tessera
+#   BENCH_BASELINE_JAVA_OPTS  extra JVM flags for the baselines (e.g. a profiler agent)
 #   BENCH_JAR, BENCH_CONF  jar and defaults file to run (default target/tessera.jar, conf/tessera.json); they must
 #                        match (a conf key the jar does not know stops it), e.g. both from a `git archive` build
 set -euo pipefail
@@ -265,7 +266,7 @@ curl -s -D - -o /dev/null -H "Authorization: Bearer $HIT1" "$T/auth/verify" | tr
 
 start_baseline() { # port logfile [pg-port] -> pid in $STARTED_PID
   local port="$1" logf="$2" pg="${3:-}"
-  (cd "$ROOT" && PG_PASSWORD_FILE="$DATA/postgres-password" exec java -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$port" "$CORES" \
+  (cd "$ROOT" && PG_PASSWORD_FILE="$DATA/postgres-password" exec java ${BENCH_BASELINE_JAVA_OPTS:-} -cp "$JAR" "$BENCH_DIR/baseline/Baseline.java" "$port" "$CORES" \
       "$WORK/introspect.body" "$WORK/verify.headers" $pg >"$logf" 2>&1) &
   STARTED_PID=$!
   for _ in $(seq 1 300); do

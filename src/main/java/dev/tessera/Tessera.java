@@ -23,6 +23,7 @@ import dev.tessera.gateway.PolicyFile;
 import dev.tessera.gateway.PolicyWatcher;
 import dev.tessera.http.HttpVerticle;
 import dev.tessera.http.ManagementVerticle;
+import dev.tessera.metrics.NodeMetricsFactory;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.AuditStore;
 import dev.tessera.store.AuthorizationCodeStore;
@@ -60,7 +61,6 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.ext.auth.prng.VertxContextPRNG;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -118,7 +118,7 @@ public final class Tessera {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)).setJvmMetricsEnabled(true));
-    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    VertxBuilder builder = Vertx.builder().withMetrics(new NodeMetricsFactory(registry));
     Future<Vertx> vertx;
     HazelcastClusterManager clusterManager = null;
     if (config.cluster()) {

@@ -40,9 +40,11 @@ public final class ClientAuthenticator {
   private final ClientStore store;
   private final PasswordHasher hasher;
   private final LoginThrottle throttle;
+  // Read on every introspection: bookkeeping on the caller, not a ForkJoinPool hand-off (see VerificationCache).
   private final Cache<String, Optional<Client>> clients =
-      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CLIENT_TTL).build();
-  private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(CLIENT_TTL).executor(Runnable::run).build();
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
   /** Bumped by every {@link #forget}: a read that started before a change must not cache what it saw. */
   private final AtomicLong changes = new AtomicLong();
 
@@ -56,9 +58,10 @@ public final class ClientAuthenticator {
   public Future<Client> authenticate(ClientCredentials credentials, String address) {
     List<ClientCredentials> readings = readings(credentials);
     for (ClientCredentials reading : readings) {
-      if (rememberedAsGood(reading)) {
+      byte[] digest = rememberedDigest(reading);
+      if (digest != null) {
         return lookup(reading.clientId()).compose(found -> found
-            .filter(client -> matchesRemembered(client, reading))
+            .filter(client -> matchesRemembered(client, digest))
             .map(Future::succeededFuture)
             // Changed or deleted since: decide the slow way.
             .orElseGet(() -> checked(credentials, address)));
@@ -91,17 +94,28 @@ public final class ClientAuthenticator {
     return all;
   }
 
-  /** A cheap first look (no store access): does this reading carry the secret that last passed Argon2? */
-  private boolean rememberedAsGood(ClientCredentials reading) {
+  /**
+   * A cheap first look (no store access): does this reading carry the secret that last passed Argon2?
+   * @return the reading's secret digest if so, else null
+   */
+  private byte[] rememberedDigest(ClientCredentials reading) {
     Verified known = reading.secret().isEmpty() ? null : verified.getIfPresent(reading.clientId());
-    return known != null && MessageDigest.isEqual(known.secretDigest(), sha256(reading.secret().get()));
+    if (known == null) {
+      return null;
+    }
+    byte[] digest = sha256(reading.secret().get());
+    return MessageDigest.isEqual(known.secretDigest(), digest) ? digest : null;
+  }
+
+  private boolean matchesRemembered(Client client, byte[] secretDigest) {
+    Verified known = verified.getIfPresent(client.clientId());
+    return client.confidential() && known != null
+        && known.storedHash().equals(client.secretHash().orElse(null))
+        && MessageDigest.isEqual(known.secretDigest(), secretDigest);
   }
 
   private boolean matchesRemembered(Client client, ClientCredentials reading) {
-    Verified known = verified.getIfPresent(client.clientId());
-    return client.confidential() && known != null && reading.secret().isPresent()
-        && known.storedHash().equals(client.secretHash().orElse(null))
-        && MessageDigest.isEqual(known.secretDigest(), sha256(reading.secret().get()));
+    return reading.secret().isPresent() && matchesRemembered(client, sha256(reading.secret().get()));
   }
 
   private Future<Client> attemptAll(ClientCredentials credentials) {

@@ -66,7 +66,11 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxInitialLineLength(4 * 1024)
         .setMaxFormAttributeSize(services.config().maxBodyBytes())
         .setIdleTimeout(30)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        // No WebSocket endpoint exists: without these Vert.x leaves the extension handshaker out of every
+        // pipeline, and it no longer inspects each request and response for an upgrade (~2 % of a hit).
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
     // HTTP/2 for Envoy's gRPC ext_authz: cleartext with prior knowledge is on by default; over TLS via ALPN.
     services.config().tls().ifPresent(tls -> options.setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())));

@@ -13,6 +13,7 @@ final class Responses {
   static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized("application/problem+json;charset=UTF-8");
   static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final CharSequence PRAGMA = HttpHeaders.createOptimized("Pragma");
 
   private Responses() {
   }
@@ -31,7 +32,7 @@ final class Responses {
     response.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
         .set(HttpHeaders.CACHE_CONTROL, NO_STORE)
-        .set("Pragma", NO_CACHE);
+        .set(PRAGMA, NO_CACHE);
     return response.end(body);
   }
 }

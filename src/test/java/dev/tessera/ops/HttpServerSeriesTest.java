@@ -1,0 +1,82 @@
+package dev.tessera.ops;
+
+import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP server series the dashboard charts (requests by method and status, response time, requests in
+ * flight) count exactly what the node answered, on both the router and the hot-path shortcuts.
+ */
+@ExtendWith(VertxExtension.class)
+class HttpServerSeriesTest {
+  private static TestNode node;
+  private static TestClient http;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    node = TestNode.start();
+    http = new TestClient(vertx, node.port());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (http != null) {
+      http.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void requestsAreCountedByMethodAndStatusWithTheirResponseTime() {
+    Scrape before = scrape();
+    for (int i = 0; i < 3; i++) {
+      assertThat(http.get("/auth/verify", TestClient.bearer("tsr_forged")).statusCode()).isEqualTo(401);
+    }
+    assertThat(http.postForm("/oauth2/introspect", Map.of("token", "tsr_forged")).statusCode()).isEqualTo(401);
+    assertThat(http.get("/.well-known/oauth-authorization-server", null).statusCode()).isEqualTo(200);
+
+    Scrape after = scrape();
+    assertThat(delta(before, after, "vertx_http_server_requests_total", "GET", "401")).isEqualTo(3);
+    assertThat(delta(before, after, "vertx_http_server_response_time_seconds_count", "GET", "401")).isEqualTo(3);
+    assertThat(delta(before, after, "vertx_http_server_requests_total", "POST", "401")).isEqualTo(1);
+    assertThat(delta(before, after, "vertx_http_server_requests_total", "GET", "200"))
+        .as("the metadata document and the scrape before this one").isEqualTo(2);
+    assertThat(value(after, "vertx_http_server_response_time_seconds_sum", "GET", "401")).isPositive();
+    // Only the scrape being answered is in flight; every request before it has ended.
+    assertThat(value(after, "vertx_http_server_active_requests", null, null)).isEqualTo(1);
+    assertThat(value(after, "vertx_http_server_active_connections", null, null)).isGreaterThanOrEqualTo(1);
+    assertThat(value(after, "vertx_http_server_bytes_written_total", null, null)).isPositive();
+  }
+
+  private static Scrape scrape() {
+    HttpResponse<Buffer> r = http.get("/metrics", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return Scrape.parse(r.bodyAsString());
+  }
+
+  private static double delta(Scrape before, Scrape after, String name, String method, String code) {
+    return value(after, name, method, code) - value(before, name, method, code);
+  }
+
+  private static double value(Scrape scrape, String name, String method, String code) {
+    return scrape.samples().stream()
+        .filter(s -> s.name().equals(name))
+        .filter(s -> method == null || method.equals(s.labels().get("method")) && code.equals(s.labels().get("code")))
+        .mapToDouble(s -> Double.parseDouble(s.value()))
+        .sum();
+  }
+}
