@@ -21,10 +21,12 @@
 // usage: java -cp tessera.jar bench/baseline/Baseline.java PORT INSTANCES [BODY_FILE [HEADERS_FILE [PG_PORT [DB_POOL]]]]
 //   BODY_FILE     the exact introspection answer to send (run.sh captures Tessera's own, so the sizes match);
 //                 "-" or absent: a built-in answer of the same shape (276 bytes)
-//   HEADERS_FILE  "Name: value" lines for the verify answer (run.sh captures Tessera's X-Auth-* headers)
+//   HEADERS_FILE  "Name: value" lines for the verify answer (run.sh captures all of Tessera's answer headers
+//                 but the framing ones, so both servers send the same bytes)
 //   PG_PORT       port of Tessera's embedded PostgreSQL on 127.0.0.1 (user postgres, database postgres)
 //   DB_POOL       total connections over all verticles (default 16, Tessera's TESSERA_DB_POOL_SIZE)
-// Environment: PG_PASSWORD_FILE, the embedded database's password file (TESSERA_DATA_DIR/postgres-password).
+// Environment: PG_PASSWORD_FILE, the embedded database's password file (TESSERA_DATA_DIR/postgres-password);
+//   INTROSPECT_HEADERS_FILE, the introspection answer's headers in the HEADERS_FILE format (run.sh captures them).
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -65,6 +67,9 @@ public class Baseline {
 
   static Buffer body;
   static final List<String[]> verifyHeaders = new ArrayList<>();
+  /** The introspection answer's headers: Tessera's own when run.sh passes INTROSPECT_HEADERS_FILE. */
+  static final List<String[]> introspectHeaders = new ArrayList<>(List.of(
+      new String[] {"Content-Type", "application/json;charset=UTF-8"}, new String[] {"Cache-Control", "no-store"}));
   static final CharSequence JSON = HttpHeaders.createOptimized("application/json;charset=UTF-8");
   static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   static int pgPort;
@@ -80,18 +85,18 @@ public class Baseline {
     int instances = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
     body = Buffer.buffer(args.length > 2 && !"-".equals(args[2]) ? Files.readAllBytes(Path.of(args[2])) : DEFAULT_BODY.getBytes());
     if (args.length > 3 && !"-".equals(args[3])) {
-      for (String line : Files.readAllLines(Path.of(args[3]))) {
-        int colon = line.indexOf(':');
-        if (colon > 0) {
-          verifyHeaders.add(new String[] {line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
-        }
-      }
+      verifyHeaders.addAll(headers(Path.of(args[3])));
     } else {
       verifyHeaders.add(new String[] {"X-Auth-Subject", "b2511712-334d-41d5-b23e-4833ca7854b2"});
       verifyHeaders.add(new String[] {"X-Auth-Client-Id", "bench-app"});
       verifyHeaders.add(new String[] {"X-Auth-Scope", "api.read api.write"});
       verifyHeaders.add(new String[] {"X-Auth-Username", "alice@example.com"});
       verifyHeaders.add(new String[] {"Cache-Control", "private, max-age=1"});
+    }
+    String introspectHeadersFile = System.getenv("INTROSPECT_HEADERS_FILE");
+    if (introspectHeadersFile != null && Files.exists(Path.of(introspectHeadersFile))) {
+      introspectHeaders.clear();
+      introspectHeaders.addAll(headers(Path.of(introspectHeadersFile)));
     }
     if (args.length > 4) {
       pgPort = Integer.parseInt(args[4]);
@@ -114,6 +119,18 @@ public class Baseline {
           e.printStackTrace();
           System.exit(1);
         });
+  }
+
+  /** "Name: value" lines: the headers of one of Tessera's answers, as run.sh captured them. */
+  static List<String[]> headers(Path file) throws java.io.IOException {
+    List<String[]> headers = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.add(new String[] {line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
+      }
+    }
+    return headers;
   }
 
   /** Tessera's statement text, so the baseline runs exactly the query Tessera runs. */
@@ -157,8 +174,12 @@ public class Baseline {
             req.response().setStatusCode(401).end();
             return;
           }
-          lookup(token.get(0), req.response(), response -> response.putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-              .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE).end(body));
+          lookup(token.get(0), req.response(), response -> {
+            for (String[] h : introspectHeaders) {
+              response.putHeader(h[0], h[1]);
+            }
+            response.end(body);
+          });
         });
       } else if (req.method() == HttpMethod.GET && "/auth/verify".equals(path)) {
         String auth = req.getHeader(HttpHeaders.AUTHORIZATION);

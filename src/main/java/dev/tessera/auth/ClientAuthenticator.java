@@ -167,6 +167,15 @@ public final class ClientAuthenticator {
   }
 
   /**
+   * Whether {@code client} is still the node's current copy of it, the very object: a change to the client,
+   * heard here or from another node, or the copy's expiry, replaces it ({@link #forget}).
+   */
+  public boolean isCurrent(Client client) {
+    Optional<Client> current = clients.getIfPresent(client.clientId());
+    return current != null && current.orElse(null) == client;
+  }
+
+  /**
    * Forget a client after it changed, here or on another node (see token.Evictions). The remembered
    * secret digest stays: it only ever vouches together with the stored hash it matched, and a new
    * secret is a new hash, so re-reading the client is enough. Dropping it too would send a resource

@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The OAuth 2.0 endpoints: token (RFC 6749), introspection (RFC 7662), revocation (RFC 7009) and
@@ -41,9 +42,11 @@ final class OAuthRoutes {
   private final Services services;
   private final MetadataDocument metadata;
   private final FormBody form;
+  private final ConnectionClient connectionClient;
 
   OAuthRoutes(Services services) {
     this.services = services;
+    this.connectionClient = new ConnectionClient(services.clients());
     this.form = new FormBody(services.config().maxBodyBytes());
     this.metadata = new MetadataDocument(services.clientStore(), services.clients()::changeCount,
         services.config().issuer(), java.time.Clock.systemUTC());
@@ -142,7 +145,7 @@ final class OAuthRoutes {
   }
 
   private void introspect(RoutingContext ctx) {
-    introspect(ctx.request(), OAuthForm.of(ctx), address(ctx));
+    introspect(ctx.request(), OAuthForm.of(ctx), () -> address(ctx));
   }
 
   /**
@@ -160,7 +163,7 @@ final class OAuthRoutes {
           fail(request, e, 400);
           return;
         }
-        introspect(request, parsed, ClientAddress.of(request, services.config().trustedProxies()));
+        introspect(request, parsed, () -> ClientAddress.of(request, services.config().trustedProxies()));
       }
 
       @Override
@@ -170,10 +173,11 @@ final class OAuthRoutes {
     });
   }
 
-  private void introspect(HttpServerRequest request, OAuthForm form, String address) {
+  /** @param address the caller's address, worked out only if the caller is not already known */
+  private void introspect(HttpServerRequest request, OAuthForm form, Supplier<String> address) {
     Future<Verification> verified;
     try {
-      verified = authenticateClient(request, form, address).compose(caller -> {
+      verified = introspectingClient(request, form, address).compose(caller -> {
         if (!caller.introspect()) {
           return Future.failedFuture(OAuthError.invalidClient("client is not allowed to introspect tokens"));
         }
@@ -190,6 +194,26 @@ final class OAuthRoutes {
       }
       Responses.json(request.response(), 200, IntrospectionResponse.active(verification.token(), services.config().issuer()));
     }).onFailure(e -> fail(request, e, 500));
+  }
+
+  /**
+   * The client asking: remembered for this connection's identical Basic header ({@link ConnectionClient}),
+   * else authenticated the full way, and then remembered.
+   */
+  private Future<Client> introspectingClient(HttpServerRequest request, OAuthForm form, Supplier<String> address) {
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    // Basic alone: with client_id or client_secret in the form as well, the reader has checks to make.
+    boolean basicOnly = authorization != null
+        && form.optional("client_id").isEmpty() && form.optional("client_secret").isEmpty();
+    if (!basicOnly) {
+      return authenticateClient(request, form, address.get());
+    }
+    Client known = connectionClient.recall(request, authorization);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return authenticateClient(request, form, address.get())
+        .onSuccess(client -> connectionClient.remember(request, authorization, client));
   }
 
   private void revoke(RoutingContext ctx) {

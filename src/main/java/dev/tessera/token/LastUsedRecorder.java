@@ -19,6 +19,8 @@ public final class LastUsedRecorder {
   private static final Logger log = LoggerFactory.getLogger(LastUsedRecorder.class);
 
   private final TokenStore store;
+  private static final long RESOLUTION_MILLIS = 1000;
+
   private final ConcurrentHashMap<UUID, Long> pending = new ConcurrentHashMap<>();
 
   public LastUsedRecorder(TokenStore store) {
@@ -26,7 +28,12 @@ public final class LastUsedRecorder {
   }
 
   void record(UUID sessionId, long epochMillis) {
-    pending.put(sessionId, epochMillis);
+    // A read, not a write, for a session already recorded this second: every cache hit comes through here,
+    // and a put is a locked bin and a new boxed value each time. A second is finer than anyone reads it.
+    Long recorded = pending.get(sessionId);
+    if (recorded == null || epochMillis - recorded >= RESOLUTION_MILLIS) {
+      pending.put(sessionId, epochMillis);
+    }
   }
 
   /** Writes what was recorded since the last flush; a failed write is retried at the next flush. */

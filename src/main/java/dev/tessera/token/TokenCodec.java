@@ -72,30 +72,41 @@ public final class TokenCodec {
    * anything else. Never throws on input and never echoes it.
    */
   public Optional<TokenHash> parse(String candidate) {
+    return hasTokenShape(candidate) && authentic(candidate) ? Optional.of(hash(candidate)) : Optional.empty();
+  }
+
+  /**
+   * The cheap half of {@link #parse}: length, prefix and alphabet only, no tag. Enough to look a string up
+   * among tokens this node has already parsed (their hashes): the tag must still be checked before
+   * anything that was not found there costs more than memory.
+   */
+  public static boolean hasTokenShape(String candidate) {
     if (candidate == null || candidate.length() != LENGTH || !candidate.startsWith(PREFIX)) {
-      return Optional.empty();
+      return false;
     }
     for (int i = PREFIX.length(); i < LENGTH; i++) {
       if (!isBase64Url(candidate.charAt(i))) {
-        return Optional.empty();
+        return false;
       }
     }
+    return true;
+  }
+
+  /** The expensive half of {@link #parse}: canonical encoding and the keyed tag, for a string of token shape. */
+  public boolean authentic(String candidate) {
     byte[] random;
     byte[] presentedTag;
     try {
       random = DECODER.decode(candidate.substring(PREFIX.length(), PREFIX.length() + RANDOM_CHARS));
       presentedTag = DECODER.decode(candidate.substring(PREFIX.length() + RANDOM_CHARS));
     } catch (IllegalArgumentException e) {
-      return Optional.empty();
+      return false;
     }
     // Canonical encoding only: a different string for the same bytes would hash differently.
     if (!ENCODER.encodeToString(random).equals(candidate.substring(PREFIX.length(), PREFIX.length() + RANDOM_CHARS))) {
-      return Optional.empty();
+      return false;
     }
-    if (!MessageDigest.isEqual(tag(random), presentedTag)) {
-      return Optional.empty();
-    }
-    return Optional.of(hash(candidate));
+    return MessageDigest.isEqual(tag(random), presentedTag);
   }
 
   public static TokenHash hash(String token) {

@@ -9,7 +9,6 @@ import dev.tessera.metrics.TesseraMetrics.Source;
 import io.vertx.core.Future;
 
 import java.time.Clock;
-import java.util.Optional;
 
 /**
  * The hot path: format and tag check in memory, then the node cache, then the database. A cache hit
@@ -40,22 +39,31 @@ public final class TokenVerifier {
 
   public Future<Verification> verify(String presented, Endpoint endpoint) {
     long started = System.nanoTime();
-    Optional<TokenHash> parsed = codec.parse(presented);
-    if (parsed.isEmpty()) {
-      metrics.verification(endpoint, Result.INVALID, Source.CACHE, System.nanoTime() - started);
-      return Future.succeededFuture(Verification.INVALID);
+    if (!TokenCodec.hasTokenShape(presented)) {
+      return Future.succeededFuture(invalid(endpoint, started));
     }
-    TokenHash hash = parsed.get();
+    TokenHash hash = TokenCodec.hash(presented);
     if (freshness.isFresh()) {
+      // Only tokens that passed the tag check (or were minted here) are ever cached, under the hash of
+      // their exact string: a hit is that string again, so it skips the tag check, a third of a hit's work.
       CachedToken cached = cache.get(hash);
       if (cached != null) {
         metrics.cacheLookup(true);
         return Future.succeededFuture(judge(hash, cached, Source.CACHE, endpoint, started));
       }
     }
+    // Forged or mangled strings end here, in memory: they never cost a database read.
+    if (!codec.authentic(presented)) {
+      return Future.succeededFuture(invalid(endpoint, started));
+    }
     metrics.cacheLookup(false);
     // Shared with concurrent misses for the same token, bounded, and cached by the time it completes.
     return reads.read(hash).map(token -> judge(hash, token, Source.DB, endpoint, started));
+  }
+
+  private Verification invalid(Endpoint endpoint, long started) {
+    metrics.verification(endpoint, Result.INVALID, Source.CACHE, System.nanoTime() - started);
+    return Verification.INVALID;
   }
 
   private Verification judge(TokenHash hash, CachedToken token, Source source, Endpoint endpoint, long started) {
