@@ -36,6 +36,7 @@ import dev.tessera.store.TokenStore;
 import dev.tessera.store.UserStore;
 import dev.tessera.token.AuthorizationCodes;
 import dev.tessera.token.BrowserSessions;
+import dev.tessera.token.CacheWarmup;
 import dev.tessera.token.ClientRevocation;
 import dev.tessera.token.Evictions;
 import dev.tessera.token.Freshness;
@@ -96,6 +97,7 @@ public final class Tessera {
   private Pool followerPool;
   private PasswordHasher hasher;
   private RevocationFollower follower;
+  private VerificationCache cache;
   private LastUsedRecorder lastUsed;
   private TesseraMetrics metrics;
   private PolicyWatcher policy;
@@ -181,6 +183,7 @@ public final class Tessera {
         })
         // The log is loaded after the consumer is registered, so nothing published in between is missed.
         .compose(v -> follower.start())
+        .compose(v -> CacheWarmup.run(services.tokenStore(), cache, (int) Math.min(config.cacheWarmTokens(), config.cacheMaxTokens())))
         .compose(v -> new Bootstrap(services, config).run())
         .compose(v -> deployManagement())
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(services),
@@ -269,7 +272,7 @@ public final class Tessera {
     ClientStore clientStore = new ClientStore(pool);
     TokenStore tokenStore = new TokenStore(pool);
     RevocationStore revocationStore = new RevocationStore(pool, nodeId);
-    VerificationCache cache = new VerificationCache(config.cacheMaxTokens());
+    cache = new VerificationCache(config.cacheMaxTokens());
     RevokedSessions revoked = new RevokedSessions();
     Freshness freshness = new Freshness(clock, config.stalenessBound());
     lastUsed = new LastUsedRecorder(tokenStore);

@@ -44,13 +44,21 @@ public final class TokenStore {
       + "select v.hash, v.id, $1, v.kind, string_to_array(v.scopes, ' '), v.issued_at, v.expires_at "
       + "from unnest($7::bytea[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[]) "
       + "as v(hash, id, kind, scopes, issued_at, expires_at)";
-  private static final String RECORD = "select t.id, t.kind, t.session_id, s.user_id, u.username, s.client_id, t.scopes, "
+  private static final String RECORD_COLUMNS = "t.id, t.kind, t.session_id, s.user_id, u.username, s.client_id, t.scopes, "
       + "t.issued_at, t.expires_at, s.expires_at as session_expires_at, t.used_at is not null as used, "
       + "(s.revoked_at is not null or coalesce(u.disabled, false) or c.client_id is null) as revoked "
       + "from tokens t join sessions s on s.id = t.session_id left join users u on u.id = s.user_id "
       // A token is only ever as alive as its client: a deleted client's tokens are inactive everywhere.
-      + "left join clients c on c.client_id = s.client_id "
-      + "where t.hash = $1";
+      + "left join clients c on c.client_id = s.client_id ";
+  private static final String RECORD = "select " + RECORD_COLUMNS + "where t.hash = $1";
+  /**
+   * The live access tokens of the sessions used most recently, anywhere in the cluster: what a restarted
+   * node is about to be asked about. Live access tokens are the last access-TTL's worth of issues, a range
+   * of tokens_by_expiry.
+   */
+  private static final String RECENTLY_USED = "select t.hash, " + RECORD_COLUMNS
+      + "where t.kind = 'access' and t.expires_at > now() and s.revoked_at is null and s.last_used_at is not null "
+      + "order by s.last_used_at desc limit $1";
   /**
    * The database's own clock, at full precision, unlike the whole seconds of issued_at/expires_at: the
    * grace check below orders the uses along one chain, and a fast client rotates several times a second.
@@ -170,6 +178,21 @@ public final class TokenStore {
 
   private static Future<Optional<TokenRecord>> findByHash(SqlClient client, TokenHash hash) {
     return client.preparedQuery(RECORD).execute(Tuple.of(Buffer.buffer(hash.bytes()))).map(TokenStore::first);
+  }
+
+  /** A token's lookup hash and what the lookup by that hash would return. */
+  public record Found(TokenHash hash, TokenRecord record) {
+  }
+
+  /** Up to {@code limit} of the live access tokens whose sessions were used last ({@link #RECENTLY_USED}). */
+  public Future<List<Found>> recentlyUsed(int limit) {
+    return pool.preparedQuery(RECENTLY_USED).execute(Tuple.of(limit)).map(rows -> {
+      List<Found> found = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        found.add(new Found(new TokenHash(r.getBuffer("hash").getBytes()), record(r)));
+      }
+      return found;
+    });
   }
 
   /**
