@@ -33,17 +33,6 @@ public final class TokenStore {
       + "select $1, $2, $3, $4, $5, $6, $7 where exists (select 1 from clients where client_id = $3 for key share)";
   private static final String INSERT_TOKEN = "insert into tokens (hash, id, session_id, kind, scopes, issued_at, expires_at) "
       + "values ($1, $2, $3, $4, $5, $6, $7)";
-  /**
-   * A session without a user (client_credentials) and its tokens in one statement: one round trip and an
-   * implicit transaction instead of begin, two inserts and commit. The foreign key is checked at the end
-   * of the statement, when the session row exists. Scopes travel space-joined (a scope never holds a space).
-   */
-  private static final String INSERT_CLIENT_SESSION = "with s as (insert into sessions "
-      + "(id, user_id, client_id, device, scopes, created_at, expires_at) values ($1, null, $2, $3, $4, $5, $6)) "
-      + "insert into tokens (hash, id, session_id, kind, scopes, issued_at, expires_at) "
-      + "select v.hash, v.id, $1, v.kind, string_to_array(v.scopes, ' '), v.issued_at, v.expires_at "
-      + "from unnest($7::bytea[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[]) "
-      + "as v(hash, id, kind, scopes, issued_at, expires_at)";
   private static final String RECORD_COLUMNS = "t.id, t.kind, t.session_id, s.user_id, u.username, s.client_id, t.scopes, "
       + "t.issued_at, t.expires_at, s.expires_at as session_expires_at, t.used_at is not null as used, "
       + "(s.revoked_at is not null or coalesce(u.disabled, false) or c.client_id is null) as revoked "
@@ -107,9 +96,11 @@ public final class TokenStore {
       + "from unnest($1::uuid[], $2::timestamptz[]) as v(id, t) where s.id = v.id";
 
   private final Pool pool;
+  private final ClientSessionWriter clientSessions;
 
   public TokenStore(Pool pool) {
     this.pool = pool;
+    this.clientSessions = new ClientSessionWriter(pool);
   }
 
   /**
@@ -130,28 +121,9 @@ public final class TokenStore {
             .map(true)));
   }
 
+  /** A session without a user (client_credentials): written with others arriving at the same time. */
   private Future<Boolean> createClientSession(Session session, List<NewToken> tokens) {
-    int n = tokens.size();
-    Buffer[] hashes = new Buffer[n];
-    UUID[] ids = new UUID[n];
-    String[] kinds = new String[n];
-    String[] scopes = new String[n];
-    java.time.OffsetDateTime[] issued = new java.time.OffsetDateTime[n];
-    java.time.OffsetDateTime[] expires = new java.time.OffsetDateTime[n];
-    for (int i = 0; i < n; i++) {
-      NewToken t = tokens.get(i);
-      hashes[i] = Buffer.buffer(t.hash().bytes());
-      ids[i] = t.id();
-      kinds[i] = t.kind().dbName();
-      scopes[i] = t.scopes().toString();
-      issued[i] = Rows.timestamp(t.issuedAt());
-      expires[i] = Rows.timestamp(t.expiresAt());
-    }
-    Tuple args = Tuple.of(session.id(), session.clientId(), session.device(), session.scopes().toArray(),
-            Rows.timestamp(session.createdAt()), Rows.timestamp(session.expiresAt()))
-        .addArrayOfBuffer(hashes).addArrayOfUUID(ids).addArrayOfString(kinds).addArrayOfString(scopes)
-        .addArrayOfOffsetDateTime(issued).addArrayOfOffsetDateTime(expires);
-    return pool.preparedQuery(INSERT_CLIENT_SESSION).execute(args).map(true);
+    return clientSessions.write(session, tokens).map(true);
   }
 
   private static Future<Boolean> signerUnchanged(SqlClient tx, Session session, String passwordHash) {
