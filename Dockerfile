@@ -9,5 +9,5 @@ COPY conf/tessera.json conf/tessera.json
 COPY target/tessera.jar tessera.jar
 USER 10001
 EXPOSE 8080 9000 5701
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+ENV JAVA_TOOL_OPTIONS="-XX:InitialRAMPercentage=75 -XX:MaxRAMPercentage=75 -XX:+AlwaysPreTouch -XX:+ExitOnOutOfMemoryError"
 ENTRYPOINT ["java", "-jar", "/app/tessera.jar"]
