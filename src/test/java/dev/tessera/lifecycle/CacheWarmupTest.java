@@ -27,13 +27,9 @@ class CacheWarmupTest {
     String neverUsed;
     try (TestNode first = TestNode.start(Map.of("TESSERA_DB_URL", db));
          TestClient http = new TestClient(vertx, first.port())) {
-      String admin = http.adminToken();
-      http.createPublicClient(admin, "cw-mobile", "read");
-      http.createUser(admin, "dora@example.com", "dora-password", "read");
-      used = http.login("cw-mobile", "dora@example.com", "dora-password", "Phone").getString("access_token");
+      used = usedToken(http, "cw-mobile", "dora@example.com", "Phone");
       revoked = http.login("cw-mobile", "dora@example.com", "dora-password", "Tablet").getString("access_token");
       neverUsed = http.login("cw-mobile", "dora@example.com", "dora-password", "Laptop").getString("access_token");
-      assertThat(http.get("/auth/verify", bearer(used)).statusCode()).isEqualTo(200);
       assertThat(http.get("/auth/verify", bearer(revoked)).statusCode()).isEqualTo(200);
       assertThat(http.postForm("/oauth2/revoke", Map.of("token", revoked, "client_id", "cw-mobile")).statusCode())
           .isEqualTo(200);
@@ -57,17 +53,24 @@ class CacheWarmupTest {
     }
   }
 
+  /** A public client, a user of it (password: the part of the name before @, + "-password"), a used token. */
+  private static String usedToken(TestClient http, String clientId, String username, String device) {
+    String admin = http.adminToken();
+    String password = username.substring(0, username.indexOf('@')) + "-password";
+    http.createPublicClient(admin, clientId, "read");
+    http.createUser(admin, username, password, "read");
+    String token = http.login(clientId, username, password, device).getString("access_token");
+    assertThat(http.get("/auth/verify", bearer(token)).statusCode()).isEqualTo(200);
+    return token;
+  }
+
   @Test
   void warmUpCanBeTurnedOff(Vertx vertx) {
     String db = TestDatabase.freshDatabaseUrl();
     String used;
     try (TestNode first = TestNode.start(Map.of("TESSERA_DB_URL", db));
          TestClient http = new TestClient(vertx, first.port())) {
-      String admin = http.adminToken();
-      http.createPublicClient(admin, "cw-off", "read");
-      http.createUser(admin, "erin@example.com", "erin-password", "read");
-      used = http.login("cw-off", "erin@example.com", "erin-password", "Phone").getString("access_token");
-      assertThat(http.get("/auth/verify", bearer(used)).statusCode()).isEqualTo(200);
+      used = usedToken(http, "cw-off", "erin@example.com", "Phone");
     }
     try (TestNode second = TestNode.start(Map.of("TESSERA_DB_URL", db, "TESSERA_CACHE_WARM_TOKENS", 0));
          TestClient http = new TestClient(vertx, second.port())) {
