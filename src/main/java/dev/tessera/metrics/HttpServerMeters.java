@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>vertx-micrometer-metrics resolves four meters from tag lists on every request (a registry lookup each,
  * plus a gauge registration check), about 6 % of the event loop on a cache-hit introspection
- * (bench/results/profile-20261202T113?Z). Here every (method, status) pair's counter and timer is created
+ * (bench/README.md, "Where the time went"). Here every (method, status) pair's counter and timer is created
  * once and then found by array index. The request and response size summaries are left out: nothing reads
  * them, and they were two more lookups per request.
  */
