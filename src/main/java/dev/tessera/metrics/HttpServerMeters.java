@@ -83,11 +83,17 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
   @Override
   public void requestReset(Request request) {
     resets.increment();
-    finish(request);
+    if (request != null) {
+      finish(request);
+    }
   }
 
   @Override
   public void responseEnd(Request request, HttpResponse response, long bytes) {
+    // Null for an answer no request began (an HTTP/2 push: Tessera never pushes, but the SPI allows it).
+    if (request == null) {
+      return;
+    }
     Meters meters = meters(request.method, response.statusCode());
     meters.requests().increment();
     meters.responseTime().record(System.nanoTime() - request.startedNanos, TimeUnit.NANOSECONDS);
