@@ -1,12 +1,10 @@
 package dev.tessera.store;
 
 import dev.tessera.domain.Session;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
@@ -49,12 +47,13 @@ final class ClientSessionWriter {
     this.pool = pool;
   }
 
-  /** One issue: its session, its tokens, and where to answer (its own event loop). */
-  private record Pending(Session session, List<NewToken> tokens, Context context, Promise<Void> written) {
+  /** One issue: its session, its tokens, and its answer (bound to the caller's event loop). */
+  private record Pending(Session session, List<NewToken> tokens, Promise<Void> written) {
   }
 
   Future<Void> write(Session session, List<NewToken> tokens) {
-    Pending pending = new Pending(session, tokens, Vertx.currentContext(), Promise.promise());
+    ContextInternal context = ContextInternal.current();
+    Pending pending = new Pending(session, tokens, context != null ? context.promise() : Promise.promise());
     List<Pending> batch;
     synchronized (this) {
       waiting.add(pending);
@@ -80,9 +79,9 @@ final class ClientSessionWriter {
   private void send(List<Pending> batch) {
     insert(batch).onComplete(result -> {
       if (result.succeeded() || batch.size() == 1) {
-        batch.forEach(p -> answer(p, result));
+        batch.forEach(p -> p.written().handle(result));
       } else {
-        batch.forEach(p -> insert(List.of(p)).onComplete(alone -> answer(p, alone)));
+        batch.forEach(p -> insert(List.of(p)).onComplete(p.written()));
       }
       List<Pending> next;
       synchronized (this) {
@@ -140,14 +139,6 @@ final class ClientSessionWriter {
       return pool.preparedQuery(INSERT_CLIENT_SESSIONS).execute(args).mapEmpty();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
-    }
-  }
-
-  private static void answer(Pending p, AsyncResult<Void> result) {
-    if (p.context() == null || p.context() == Vertx.currentContext()) {
-      p.written().handle(result);
-    } else {
-      p.context().runOnContext(v -> p.written().handle(result));
     }
   }
 }

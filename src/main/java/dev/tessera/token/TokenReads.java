@@ -5,10 +5,9 @@ import dev.tessera.domain.TokenHash;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.TokenStore;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,14 +51,10 @@ public final class TokenReads {
     this.maxQueued = maxQueued;
   }
 
-  /** One waiting request: where to answer it. */
-  private record Waiter(Context context, Promise<CachedToken> promise) {
-  }
-
   /** One database read and everyone waiting for it. {@code waiters} only grows while the read is in the map. */
   private static final class Read {
     final TokenHash hash;
-    final List<Waiter> waiters = new ArrayList<>(1);
+    final List<Promise<CachedToken>> waiters = new ArrayList<>(1);
 
     Read(TokenHash hash) {
       this.hash = hash;
@@ -68,8 +63,9 @@ public final class TokenReads {
 
   /** The token as the database knows it ({@link CachedToken#INACTIVE} if it does not), now cached. */
   Future<CachedToken> read(TokenHash hash) {
-    Context context = Vertx.currentContext();
-    Promise<CachedToken> promise = Promise.promise();
+    // Bound to the caller's context: whichever thread finishes the read, the caller hears on its own event loop.
+    ContextInternal context = ContextInternal.current();
+    Promise<CachedToken> promise = context != null ? context.promise() : Promise.promise();
     boolean[] started = new boolean[1];
     Read read = inFlight.compute(hash, (h, existing) -> {
       Read r = existing;
@@ -77,7 +73,7 @@ public final class TokenReads {
         r = new Read(h);
         started[0] = true;
       }
-      r.waiters.add(new Waiter(context, promise));
+      r.waiters.add(promise);
       return r;
     });
     if (started[0]) {
@@ -148,12 +144,8 @@ public final class TokenReads {
     }
     inFlight.remove(read.hash, read);
     // No waiter can join any more: joining happens inside compute() while the read is mapped.
-    for (Waiter w : read.waiters) {
-      if (w.context() == null || w.context() == Vertx.currentContext()) {
-        w.promise().handle(result);
-      } else {
-        w.context().runOnContext(v -> w.promise().handle(result));
-      }
+    for (Promise<CachedToken> waiter : read.waiters) {
+      waiter.handle(result);
     }
   }
 }
