@@ -32,7 +32,8 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
   private static final List<HttpMethod> METHODS = List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
       HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.HEAD, HttpMethod.OPTIONS);
   private static final int OTHER = METHODS.size();
-  private static final int STATUSES = 600;
+  /** Every three-digit status has its slot; anything else (none is sent) shares slot 0, labelled "0". */
+  private static final int STATUSES = 1000;
 
   private final MeterRegistry registry;
   private final AtomicReferenceArray<Meters> byMethodAndStatus = new AtomicReferenceArray<>((OTHER + 1) * STATUSES);
@@ -113,7 +114,8 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
     Meters meters = byMethodAndStatus.get(index);
     if (meters == null) {
       String methodLabel = method == OTHER ? "OTHER" : METHODS.get(method).name();
-      String codeLabel = String.valueOf(status);
+      // From the slot, not the status: two out-of-range statuses share a slot and must share its label.
+      String codeLabel = String.valueOf(code);
       // Builders return the registered meter when it exists, so a lost race only costs a lookup.
       meters = new Meters(
           Counter.builder("vertx.http.server.requests").description("Number of processed requests")
