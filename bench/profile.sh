@@ -4,7 +4,7 @@
 #
 #   BENCH_PROFILER=async (default)  async-profiler 4.2 (from Maven Central) on Tessera and on the bare baseline
 #                                   of the same run, event=cpu: event-loop CPU by where it goes, side by side
-#                                   (bench/profile_async.py), plus Tessera's collapsed stacks next to the report
+#                                   (bench/profile_async.py), plus both JVMs' collapsed stacks next to the report
 #                                   (.gz, not committed: .gitignore)
 #   BENCH_PROFILER=jfr              JFR (settings=profile) on Tessera only, around the measured run
 #                                   (bench/profile_report.py: top frames, allocation sites)
@@ -53,5 +53,6 @@ BASELINE="$(ls -S "$AP_DIR"/baseline-*.collapsed | head -1)"  # the bare one: it
   python3 "$BENCH_DIR/profile_async.py" "$TESSERA" "$BASELINE"
 } >"$OUT.md"
 gzip -c "$TESSERA" >"$OUT.tessera.collapsed.gz"
+gzip -c "$BASELINE" >"$OUT.baseline.collapsed.gz"
 rm -f "$OUT.run.txt"
-echo "profile: $OUT.md (stacks $OUT.tessera.collapsed.gz, kept out of git by .gitignore)"
+echo "profile: $OUT.md (stacks $OUT.{tessera,baseline}.collapsed.gz, kept out of git by .gitignore)"

@@ -32,7 +32,7 @@ public final class ClientAuthenticator {
    * A backstop only: client changes reach every node through the revocation path ({@link #forget}, called
    * on this node's own change, on the broadcast and on catch-up), within the acknowledgement timeout.
    */
-  private static final Duration CLIENT_TTL = Duration.ofSeconds(10);
+  public static final Duration CLIENT_TTL = Duration.ofSeconds(10);
 
   private record Verified(byte[] secretDigest, String storedHash) {
   }
@@ -164,15 +164,6 @@ public final class ClientAuthenticator {
         clients.put(clientId, found);
       }
     });
-  }
-
-  /**
-   * Whether {@code client} is still the node's current copy of it, the very object: a change to the client,
-   * heard here or from another node, or the copy's expiry, replaces it ({@link #forget}).
-   */
-  public boolean isCurrent(Client client) {
-    Optional<Client> current = clients.getIfPresent(client.clientId());
-    return current != null && current.orElse(null) == client;
   }
 
   /**

@@ -15,12 +15,16 @@ import java.security.MessageDigest;
  * from the second request on, comparing the header (constant time) replaces decoding it, hashing the secret
  * and two cache reads — about a sixth of a cache-hit introspection.
  *
- * <p>The memory vouches only while the client is the very object the node holds now: any change to the
- * client (secret rotated, disabled, deleted; here or, through the eviction broadcast, on another node)
- * replaces that object, and the next request authenticates the full way again.
+ * <p>The memory vouches only while no client has changed since it was made and for no longer than the node
+ * trusts its copy of a client ({@link ClientAuthenticator#CLIENT_TTL}): any change to any client (secret
+ * rotated, disabled, deleted; here or, through the eviction broadcast, on another node) bumps the node's
+ * change count, and the next request on every connection authenticates the full way again. Changes are
+ * rare; comparing a counter is cheaper than looking the client up on every request.
  */
 final class ConnectionClient {
   private static final AttributeKey<Remembered> KEY = AttributeKey.valueOf(ConnectionClient.class, "client");
+
+  private static final long TRUSTED_FOR_NANOS = ClientAuthenticator.CLIENT_TTL.toNanos();
 
   private final ClientAuthenticator clients;
 
@@ -28,7 +32,7 @@ final class ConnectionClient {
     this.clients = clients;
   }
 
-  private record Remembered(byte[] authorization, Client client) {
+  private record Remembered(byte[] authorization, Client client, long changeCount, long rememberedAtNanos) {
   }
 
   /** The client this connection's identical {@code authorization} header authenticated as, or null. */
@@ -38,7 +42,8 @@ final class ConnectionClient {
       return null;
     }
     Remembered remembered = connection.channel().attr(KEY).get();
-    if (remembered == null || !clients.isCurrent(remembered.client())) {
+    if (remembered == null || remembered.changeCount() != clients.changeCount()
+        || System.nanoTime() - remembered.rememberedAtNanos() >= TRUSTED_FOR_NANOS) {
       return null;
     }
     return MessageDigest.isEqual(remembered.authorization(), authorization.getBytes(StandardCharsets.ISO_8859_1))
@@ -46,10 +51,11 @@ final class ConnectionClient {
   }
 
   /** After {@code authorization} authenticated {@code client} the full way. */
-  void remember(HttpServerRequest request, String authorization, Client client) {
+  void remember(HttpServerRequest request, String authorization, Client client, long changeCountBefore) {
     ConnectionBase connection = connection(request);
     if (connection != null) {
-      connection.channel().attr(KEY).set(new Remembered(authorization.getBytes(StandardCharsets.ISO_8859_1), client));
+      connection.channel().attr(KEY).set(new Remembered(authorization.getBytes(StandardCharsets.ISO_8859_1), client,
+          changeCountBefore, System.nanoTime()));
     }
   }
 

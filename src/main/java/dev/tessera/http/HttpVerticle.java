@@ -65,7 +65,10 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(8 * 1024)
         .setMaxInitialLineLength(4 * 1024)
         .setMaxFormAttributeSize(services.config().maxBodyBytes())
-        .setIdleTimeout(30)
+        // Idle = nothing read for 30 s. Not Vert.x's setIdleTimeout (nothing read *or written*): that one hangs
+        // a listener on every write to see writes, and Tessera only ever writes in answer to a read, so the two
+        // close the same connections.
+        .setReadIdleTimeout(30)
         .setCompressionSupported(false)
         // No WebSocket endpoint exists: without these Vert.x leaves the extension handshaker out of every
         // pipeline, and it no longer inspects each request and response for an upgrade (~2 % of a hit).

@@ -212,8 +212,10 @@ final class OAuthRoutes {
     if (known != null) {
       return Future.succeededFuture(known);
     }
+    // Counted before: a client change heard while this authenticates must void what it remembers.
+    long changeCount = services.clients().changeCount();
     return authenticateClient(request, form, address.get())
-        .onSuccess(client -> connectionClient.remember(request, authorization, client));
+        .onSuccess(client -> connectionClient.remember(request, authorization, client, changeCount));
   }
 
   private void revoke(RoutingContext ctx) {

@@ -27,6 +27,13 @@ public final class CachedToken {
   private final Scopes scopes;
   private final long issuedAt;
   private final long expiresAt;
+  /**
+   * The one mutable field: the epoch second {@link LastUsedRecorder} last recorded a use of this token in,
+   * truncated to an int (only compared for equality). An int fits in the 4 bytes the object's alignment
+   * leaves free (96 bytes either way with compressed pointers). Written without synchronisation: two loops
+   * racing both record the use, which is harmless.
+   */
+  private int lastUsedSecond = -1;
 
   CachedToken(UUID id, TokenKind kind, UUID sessionId, UUID userId, String username, String clientId, Scopes scopes,
               long issuedAt, long expiresAt) {
@@ -98,5 +105,13 @@ public final class CachedToken {
 
   public long expiresAt() {
     return expiresAt;
+  }
+
+  int lastUsedSecond() {
+    return lastUsedSecond;
+  }
+
+  void lastUsedSecond(int second) {
+    lastUsedSecond = second;
   }
 }

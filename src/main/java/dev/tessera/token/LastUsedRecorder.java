@@ -27,12 +27,13 @@ public final class LastUsedRecorder {
     this.store = store;
   }
 
-  void record(UUID sessionId, long epochMillis) {
-    // A read, not a write, for a session already recorded this second: every cache hit comes through here,
-    // and a put is a locked bin and a new boxed value each time. A second is finer than anyone reads it.
-    Long recorded = pending.get(sessionId);
-    if (recorded == null || epochMillis - recorded >= RESOLUTION_MILLIS) {
-      pending.put(sessionId, epochMillis);
+  void record(CachedToken token, long epochMillis) {
+    // Every cache hit comes through here: a token already recorded this second costs a field read, not a map
+    // lookup (and a put is a locked bin and a boxed value). A second is finer than anyone reads it.
+    int second = (int) (epochMillis / RESOLUTION_MILLIS);
+    if (token.lastUsedSecond() != second) {
+      token.lastUsedSecond(second);
+      pending.put(token.sessionId(), epochMillis);
     }
   }
 

@@ -78,7 +78,7 @@ public final class TokenVerifier {
       result = Result.INACTIVE;
     } else {
       result = Result.ACTIVE;
-      lastUsed.record(token.sessionId(), nowMillis);
+      lastUsed.record(token, nowMillis);
     }
     metrics.verification(endpoint, result, source, System.nanoTime() - started);
     return result == Result.ACTIVE ? new Verification(result, source, token) : new Verification(result, source, null);
