@@ -5,6 +5,7 @@ import dev.tessera.gateway.Decision.Outcome;
 import dev.tessera.metrics.TesseraMetrics.Endpoint;
 import dev.tessera.token.CachedToken;
 import dev.tessera.token.TokenVerifier;
+import dev.tessera.token.Verification;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,22 +65,29 @@ public final class Gatekeeper {
       return done(new Decision(authorization == null ? Outcome.NO_TOKEN : Outcome.INVALID_TOKEN, access, null,
           required, 0));
     }
-    return verifier.verify(token, Endpoint.VERIFY).map(v -> {
-      if (!v.active()) {
-        return tokenNeeded ? new Decision(Outcome.INVALID_TOKEN, access, null, required, 0)
-            : new Decision(Outcome.ALLOW, access, null, required, boundSeconds);
-      }
-      CachedToken t = v.token();
-      if (!t.scopes().containsAll(required)) {
-        return new Decision(Outcome.INSUFFICIENT_SCOPE, access, null, required, 0);
-      }
-      // Gateways may reuse this answer only as long as Tessera itself could be stale (DESIGN §5.5).
-      long remaining = Math.max(0, t.expiresAt() - clock.millis() / 1000);
-      return new Decision(Outcome.ALLOW, access, t, required, Math.min(boundSeconds, remaining));
-    }).otherwise(e -> {
+    Future<Verification> verified = verifier.verify(token, Endpoint.VERIFY);
+    if (verified.succeeded()) {
+      // Decided in memory (a cache hit, or a malformed or forged token): no future combinators to chain.
+      return done(decision(verified.result(), access, required, tokenNeeded));
+    }
+    return verified.map(v -> decision(v, access, required, tokenNeeded)).otherwise(e -> {
       log.warn("verification unavailable: {}", e.toString());
       return new Decision(Outcome.UNAVAILABLE, access, null, required, 0);
     }).andThen(ar -> metrics.decided(ar.result()));
+  }
+
+  private Decision decision(Verification v, Access access, Scopes required, boolean tokenNeeded) {
+    if (!v.active()) {
+      return tokenNeeded ? new Decision(Outcome.INVALID_TOKEN, access, null, required, 0)
+          : new Decision(Outcome.ALLOW, access, null, required, boundSeconds);
+    }
+    CachedToken t = v.token();
+    if (!t.scopes().containsAll(required)) {
+      return new Decision(Outcome.INSUFFICIENT_SCOPE, access, null, required, 0);
+    }
+    // Gateways may reuse this answer only as long as Tessera itself could be stale (DESIGN §5.5).
+    long remaining = Math.max(0, t.expiresAt() - clock.millis() / 1000);
+    return new Decision(Outcome.ALLOW, access, t, required, Math.min(boundSeconds, remaining));
   }
 
   private Future<Decision> done(Decision d) {

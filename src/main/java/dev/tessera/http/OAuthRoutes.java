@@ -177,23 +177,31 @@ final class OAuthRoutes {
   private void introspect(HttpServerRequest request, OAuthForm form, Supplier<String> address) {
     Future<Verification> verified;
     try {
-      verified = introspectingClient(request, form, address).compose(caller -> {
-        if (!caller.introspect()) {
-          return Future.failedFuture(OAuthError.invalidClient("client is not allowed to introspect tokens"));
-        }
-        String token = form.required("token");
-        return services.verifier().verify(token, Endpoint.INTROSPECT);
-      });
+      Future<Client> caller = introspectingClient(request, form, address);
+      // A caller recognised on its connection and a cached token are answered at once, without chaining
+      // futures: on a cache hit the combinators cost a tenth of the request.
+      verified = caller.succeeded() ? verifyFor(caller.result(), form) : caller.compose(c -> verifyFor(c, form));
     } catch (RuntimeException e) {
       verified = Future.failedFuture(e);
     }
-    verified.onSuccess(verification -> {
-      if (!verification.active()) {
-        Responses.json(request.response(), 200, IntrospectionResponse.INACTIVE);
-        return;
-      }
-      Responses.json(request.response(), 200, IntrospectionResponse.active(verification.token(), services.config().issuer()));
-    }).onFailure(e -> fail(request, e, 500));
+    if (verified.succeeded()) {
+      answer(request, verified.result());
+    } else {
+      verified.onSuccess(verification -> answer(request, verification)).onFailure(e -> fail(request, e, 500));
+    }
+  }
+
+  private Future<Verification> verifyFor(Client caller, OAuthForm form) {
+    if (!caller.introspect()) {
+      return Future.failedFuture(OAuthError.invalidClient("client is not allowed to introspect tokens"));
+    }
+    return services.verifier().verify(form.required("token"), Endpoint.INTROSPECT);
+  }
+
+  private void answer(HttpServerRequest request, Verification verification) {
+    Responses.json(request.response(), 200, verification.active()
+        ? IntrospectionResponse.active(verification.token(), services.config().issuer())
+        : IntrospectionResponse.INACTIVE);
   }
 
   /**

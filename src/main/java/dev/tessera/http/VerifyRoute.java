@@ -46,7 +46,7 @@ final class VerifyRoute {
     try {
       Scopes header = Scopes.parse(request.getHeader(SCOPE_HEADER));
       // Behind Envoy the query string is the original request's: a client's own ?scope= is not the gateway's.
-      Scopes query = prefixed ? Scopes.NONE : Scopes.parse(request.getParam("scope"));
+      Scopes query = prefixed || request.query() == null ? Scopes.NONE : Scopes.parse(request.getParam("scope"));
       required = header.isEmpty() ? query : query.isEmpty() ? header : Scopes.parse(header + " " + query);
     } catch (IllegalArgumentException e) {
       response.setStatusCode(400).putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE)
