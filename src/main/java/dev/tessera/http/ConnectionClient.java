@@ -15,11 +15,13 @@ import java.security.MessageDigest;
  * from the second request on, comparing the header (constant time) replaces decoding it, hashing the secret
  * and two cache reads — about a sixth of a cache-hit introspection.
  *
- * <p>The memory vouches only while no client has changed since it was made and for no longer than the node
- * trusts its copy of a client ({@link ClientAuthenticator#CLIENT_TTL}): any change to any client (secret
+ * <p>The memory vouches only while no client has changed since it was made: any change to any client (secret
  * rotated, disabled, deleted; here or, through the eviction broadcast, on another node) bumps the node's
  * change count, and the next request on every connection authenticates the full way again. Changes are
- * rare; comparing a counter is cheaper than looking the client up on every request.
+ * rare; comparing a counter is cheaper than looking the client up on every request. A change the node never
+ * hears of (a direct database edit) is bounded as the client cache bounds it: the memory lasts one
+ * {@link ClientAuthenticator#CLIENT_TTL} and may have been made from a copy up to one TTL old, so such a
+ * change ends the recognition within two.
  */
 final class ConnectionClient {
   private static final AttributeKey<Remembered> KEY = AttributeKey.valueOf(ConnectionClient.class, "client");

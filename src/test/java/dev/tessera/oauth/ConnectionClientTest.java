@@ -1,5 +1,7 @@
 package dev.tessera.oauth;
 
+import dev.tessera.auth.ClientAuthenticator;
+import dev.tessera.testing.Eventually;
 import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
 import io.vertx.core.Vertx;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -117,4 +120,31 @@ class ConnectionClientTest {
     assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
     assertThat(connections).hasSize(1);
   }
+
+  /**
+   * A change the node never heard of (a direct database edit: no eviction, no broadcast) is the client cache's
+   * backstop case: the recognised connection must not outlive the time the node trusts its copy of a client.
+   */
+  @Test
+  void aChangeTheNodeNeverHeardOfEndsTheRecognitionWithinTheClientTtl() {
+    String secret = node.http().createResourceServer(admin, "cc-unheard", "read").getString("client_secret");
+    // The catch-up replays the creation (a change heard, which would end the recognition by itself): first.
+    node.tessera().follower().poll().await();
+    var services = node.tessera().services();
+    long heard = services.clients().changeCount();
+    assertThat(active(introspect("cc-unheard", secret))).isTrue();
+    assertThat(active(introspect("cc-unheard", secret))).as("recognised on the same connection").isTrue();
+
+    assertThat(services.clientStore().update(services.revoker().store().pool(), "cc-unheard", null, null, false)
+        .await()).as("introspect right withdrawn in the database only").isTrue();
+
+    // Twice the TTL: the copy the full authentication used may itself have been cached for up to one TTL.
+    Duration bound = ClientAuthenticator.CLIENT_TTL.multipliedBy(2);
+    Duration took = Eventually.within(bound.plusSeconds(5),
+        () -> introspect("cc-unheard", secret).statusCode() == 401, "the unheard change to end the recognition");
+    assertThat(services.clients().changeCount()).as("no client change was heard: the TTL ended it").isEqualTo(heard);
+    assertThat(took).isLessThanOrEqualTo(bound);
+    assertThat(connections).hasSize(1);
+  }
 }
+
