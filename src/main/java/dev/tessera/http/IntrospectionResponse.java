@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * The RFC 7662 §2.2 answers. The active answer is the hottest response Tessera writes, so it is written
  * straight into the bytes that go out: no JsonObject, no intermediate String to encode and copy again.
  * A value that needs no escaping (the usual case: ids, scopes, names) is copied as ASCII; any other value
- * goes through Jackson's escaper. The inactive answer is one shared buffer.
+ * goes through Jackson's escaper. The issuer is the node's and never changes, so its member and the closing
+ * brace are encoded once, when the node starts. The inactive answer is one shared buffer.
  */
 public final class IntrospectionResponse {
   /** Exactly {@code {"active":false}}: nothing about why, so an inactive answer reveals nothing. */
@@ -29,14 +30,21 @@ public final class IntrospectionResponse {
   private static final byte[] EXP = ascii(",\"token_type\":\"Bearer\",\"exp\":");
   private static final byte[] IAT = ascii(",\"iat\":");
   private static final byte[] JTI = ascii(",\"jti\":");
-  private static final byte[] ISS = ascii(",\"iss\":");
   /** Fits a typical answer (about 270 bytes) without growing; a longer one grows the buffer. */
   private static final int EXPECTED_SIZE = 384;
 
-  private IntrospectionResponse() {
+  /** {@code ,"iss":"<issuer>"}} — the end of every active answer of this node. */
+  private final byte[] issuerAndEnd;
+
+  public IntrospectionResponse(String issuer) {
+    ByteBuf end = Unpooled.buffer();
+    end.writeBytes(ascii(",\"iss\":"));
+    string(end, issuer);
+    end.writeByte('}');
+    issuerAndEnd = ByteBufUtil.getBytes(end);
   }
 
-  public static Buffer active(CachedToken t, String issuer) {
+  public Buffer active(CachedToken t) {
     ByteBuf json = Unpooled.buffer(EXPECTED_SIZE);
     json.writeBytes(SCOPE);
     string(json, t.scopes().toString());
@@ -54,9 +62,7 @@ public final class IntrospectionResponse {
     ByteBufUtil.writeAscii(json, Long.toString(t.issuedAt()));
     json.writeBytes(JTI);
     string(json, t.id().toString());
-    json.writeBytes(ISS);
-    string(json, issuer);
-    json.writeByte('}');
+    json.writeBytes(issuerAndEnd);
     return BufferInternal.buffer(json);
   }
 

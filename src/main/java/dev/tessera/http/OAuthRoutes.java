@@ -43,10 +43,12 @@ final class OAuthRoutes {
   private final MetadataDocument metadata;
   private final FormBody form;
   private final ConnectionClient connectionClient;
+  private final IntrospectionResponse introspectionResponse;
 
   OAuthRoutes(Services services) {
     this.services = services;
     this.connectionClient = new ConnectionClient(services.clients());
+    this.introspectionResponse = new IntrospectionResponse(services.config().issuer());
     this.form = new FormBody(services.config().maxBodyBytes());
     this.metadata = new MetadataDocument(services.clientStore(), services.clients()::changeCount,
         services.config().issuer(), java.time.Clock.systemUTC());
@@ -200,7 +202,7 @@ final class OAuthRoutes {
 
   private void answer(HttpServerRequest request, Verification verification) {
     Responses.json(request.response(), 200, verification.active()
-        ? IntrospectionResponse.active(verification.token(), services.config().issuer())
+        ? introspectionResponse.active(verification.token())
         : IntrospectionResponse.INACTIVE);
   }
 

@@ -57,7 +57,7 @@ class IntrospectionResponseTest {
 
   private static JsonObject answer(CachedToken token, String issuer) {
     // Parsed from the bytes, as a resource server would: any escaping mistake fails here or in the equality.
-    return new JsonObject(IntrospectionResponse.active(token, issuer).toString(StandardCharsets.UTF_8));
+    return new JsonObject(new IntrospectionResponse(issuer).active(token).toString(StandardCharsets.UTF_8));
   }
 
   private static CachedToken token(String username, String clientId, UUID userId) {
