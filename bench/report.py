@@ -67,12 +67,14 @@ for scenario, conns in keys:
         "hits": sum(r.get("hits", 0) for r in mine), "misses": sum(r.get("misses", 0) for r in mine),
         "issued": sum(r.get("issued", 0) for r in mine), "reads": sum(r.get("reads", 0) for r in mine),
         "load_avg_after": [r.get("load") for r in mine],
+        "jit_ms_runs": [r.get("jit_ms") for r in mine],
     }
     e["miss_ratio"] = round(e["misses"] / max(1, e["hits"] + e["misses"]), 3)
     if limit:
         e.update({"limit": limit[0]["server"], "limit_rps": round(median([b["rps"] for b in limit])),
                   "limit_rps_runs": [round(b["rps"]) for b in limit],
                   "limit_p99_ms": median([b["p99_us"] for b in limit]) / 1000,
+                  "limit_jit_ms_runs": [b.get("jit_ms") for b in limit],
                   "limit_errors": sum(b.get(k, 0) for b in limit for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")),
                   "rps_ratio": round(median([r["rps"] / b["rps"] for r, b in pairs]), 3),
                   "rps_ratio_runs": [round(r["rps"] / b["rps"], 3) for r, b in pairs],
@@ -83,17 +85,22 @@ for scenario, conns in keys:
 def f(v, fmt):
     return "" if v is None else format(v, fmt)
 
+def jit(e):
+    """Median JIT compiler CPU per run, Tessera / its limit (runs recorded before round 3 have none)."""
+    mine, theirs = median(e["jit_ms_runs"]), median(e.get("limit_jit_ms_runs", []))
+    return "" if mine is None else f"{mine:.0f}" + ("" if theirs is None else f" / {theirs:.0f}")
+
 header = ("| scenario | conns | Tessera req/s | p50 ms | p99 ms | limit | limit req/s | limit p99 ms | req/s ratio "
-          "| p99 ratio | ratio per round | miss ratio | errors | target @32 |")
-lines = [header, "|" + "---|" * 14]
+          "| p99 ratio | ratio per round | miss ratio | JIT CPU ms per run | errors | target @32 |")
+lines = [header, "|" + "---|" * 15]
 for e in table:
-    lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+    lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
         e["scenario"], e["connections"], e["rps"], f(e["p50_ms"], ".2f"), f(e["p99_ms"], ".2f"),
         LIMIT_NAME.get(e.get("limit"), ""), e.get("limit_rps", ""), f(e.get("limit_p99_ms"), ".2f"),
         f(e.get("rps_ratio"), ".2f"), f(e.get("p99_ratio"), ".2f"),
         " ".join(format(x, ".2f") for x in e.get("rps_ratio_runs", [])),
         f(e["miss_ratio"], ".2f") if e["scenario"].endswith("-miss") or e["scenario"].startswith("cold-start") else "",
-        e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
+        jit(e), e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
 
 try:
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True,
@@ -111,7 +118,10 @@ md = ["# Tessera benchmark " + out.rsplit("/", 1)[-1], "",
       "run, back to back; figures are medians over rounds, the ratio is the median of the per-pair ratios."
       .format(**meta), "",
       *lines, "", "miss ratio = Tessera cache misses / lookups during the runs (1.00 = every request read the database).",
-      "load = 1-minute load average after each run is in the JSON (other work on the machine skews results).", ""]
+      "load = 1-minute load average after each run is in the JSON (other work on the machine skews results).",
+      "JIT CPU ms per run = CPU time the JVM's JIT compiler threads used during the measured run (median, "
+      "Tessera / limit): compilation shares the two cores with the load, so a large figure means a run that was "
+      "not yet at steady state.", ""]
 open(out + ".md", "w").write("\n".join(md))
 json.dump({"meta": meta, "results": table, "raw": rows}, open(out + ".json", "w"), indent=2)
 print("\n".join(lines))

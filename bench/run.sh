@@ -51,6 +51,7 @@ mkdir -p "$RESULTS"
 
 DURATION="${BENCH_DURATION:-10s}"
 WARMUP="${BENCH_WARMUP:-5s}"
+WARMUP_SEGMENT="${BENCH_WARMUP_SEGMENT:-10}"
 CONNS="${BENCH_CONNS:-1 8 32 128}"
 SCENARIOS="${BENCH_SCENARIOS:-introspect-hit verify-hit introspect-miss verify-miss issue-cc}"
 ROUNDS="${BENCH_ROUNDS:-1}"
@@ -320,6 +321,31 @@ run_wrk() { # url conns duration script args... -> BENCH line on stdout
   wrk -t"$((c < THREADS ? c : THREADS))" -c"$c" -d"$d" --timeout 5s -s "$WORK/$script.lua" "$url" -- "$@" | grep '^BENCH' || echo "BENCH failed"
 }
 
+# JIT warm-up in runs of at most BENCH_WARMUP_SEGMENT (10 s): every measured run opens its connections afresh
+# and closes them at its end, and a warm-up that never did so leaves those paths out of the JIT's profile. The
+# first measured run then took them, and the compiler threw away (deoptimised) the hot read, write and dispatch
+# code and compiled it again inside that run: hundreds of compilations each time (-XX:+PrintCompilation).
+warm_up() { # url duration scenario tokenfile
+  local url="$1" scenario="$3" tokens="$4" left segment segments i=0 chunk
+  left="$(secs "$2")"
+  segments=$(((left + WARMUP_SEGMENT - 1) / WARMUP_SEGMENT))
+  rm -f "$WORK"/warm.chunk.*
+  if [[ "$scenario" == *-miss && "$url" == "$T" ]]; then
+    # Tessera caches what it reads: every run gets its own never-seen share of the warm-up set.
+    split -d -a 3 -n "l/$segments" "$tokens" "$WORK/warm.chunk."
+  fi
+  while ((left > 0)); do
+    segment=$((left < WARMUP_SEGMENT ? left : WARMUP_SEGMENT))
+    chunk="$WORK/warm.chunk.$(printf %03d "$i")"
+    [[ -f "$chunk" ]] || chunk="$tokens"
+    # shellcheck disable=SC2046
+    run_wrk "$url" 32 "${segment}s" $(load_args "$scenario" "$chunk" 32) >/dev/null
+    left=$((left - segment))
+    i=$((i + 1))
+  done
+  rm -f "$WORK"/warm.chunk.*
+}
+
 load_args() { # scenario tokenfile -> script + args
   case "$1" in
     introspect-hit) echo "introspect $BASIC $2" ;;
@@ -346,6 +372,14 @@ jfr_stop() {
   log "JFR recording written to $BENCH_JFR"
 }
 
+CLK_TCK="$(getconf CLK_TCK)"
+# CPU ms a JVM's JIT compiler threads have used so far: recorded per run (jit_ms=), so a run that shared the
+# cores with the compiler shows it.
+jit_ms() { # pid
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk -v hz="$CLK_TCK" \
+    '/\(C[12] CompilerThre/ { sub(/.*\) /, ""); t += $12 + $13 } END { print int(t * 1000 / hz) }'
+}
+
 record() { # server scenario conns line extra
   echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
 }
@@ -353,27 +387,33 @@ record() { # server scenario conns line extra
 counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"') $(metric_sum '^tessera_tokens_issued_total') $(metric_sum '^tessera_token_reads_total')"; }
 
 measure_tessera() { # scenario conns tokenfile [load-shape duration]
-  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line
+  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line jit0
   before="$(counters)"
+  jit0="$(jit_ms "$TESSERA_PID")"
   jfr_start
   # shellcheck disable=SC2046
   line="$(run_wrk "$T" "$c" "$d" $(load_args "$shape" "$tokens" "$c"))"
   after="$(counters)"
+  jit0=$(($(jit_ms "$TESSERA_PID") - jit0))
   read -r h0 m0 a0 i0 r0 <<<"$before"
   read -r h1 m1 a1 i1 r1 <<<"$after"
-  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0)) reads=$((r1 - r0))"
-  log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0))"
+  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0)) reads=$((r1 - r0)) jit_ms=$jit0"
+  log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0)) jit_ms=$jit0"
 }
 
 measure_baseline() { # scenario conns: the scenario's limit, same request shape (misses read existing rows)
   [[ -n "$BASELINE_PID" ]] || return 0
-  local s="$1" line server url tokens="$WORK/hit.tokens"
+  local s="$1" line server url tokens="$WORK/hit.tokens" pid jit0
   read -r server url <<<"$(limit_of "$s")"
   [[ "$s" == *-miss ]] && tokens="$WORK/miss.pool"
+  pid="$BASELINE_PID"
+  [[ "$server" == baseline-db ]] && pid="$DB_BASELINE_PID"
+  jit0="$(jit_ms "$pid")"
   # shellcheck disable=SC2046
   line="$(run_wrk "$url" "$2" "$DURATION" $(load_args "$s" "$tokens" "$2"))"
-  record "$server" "$s" "$2" "$line" ""
-  log "$server $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line")"
+  jit0=$(($(jit_ms "$pid") - jit0))
+  record "$server" "$s" "$2" "$line" "jit_ms=$jit0"
+  log "$server $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") jit_ms=$jit0"
 }
 
 LAST_MISS_REQUESTS=0
@@ -387,9 +427,8 @@ miss_slice() { # the unused rest of the fresh pool -> file; restarts Tessera whe
     start_db_baseline
     # JIT warm-up after the restart: cached path, then the database path with the warm-up set.
     # shellcheck disable=SC2046
-    run_wrk "$T" 32 "$WARMUP" $(load_args introspect-hit "$WORK/hit.tokens") >/dev/null
-    # shellcheck disable=SC2046
-    run_wrk "$T" 32 "$WARMUP" $(load_args verify-miss "$WORK/miss.warm") >/dev/null
+    warm_up "$T" "$WARMUP" introspect-hit "$WORK/hit.tokens"
+    warm_up "$T" "$WARMUP" verify-miss "$WORK/miss.warm"
     MISS_OFFSET=0
   fi
   tail -n +"$((MISS_OFFSET + 1))" "$WORK/miss.pool" >"$WORK/miss.run"
@@ -452,15 +491,13 @@ for s in $SCENARIOS; do
     read -r _ url <<<"$(limit_of "$s")"
     tokens="$WORK/hit.tokens"
     [[ "$s" == *-miss ]] && tokens="$WORK/miss.pool"
-    # shellcheck disable=SC2046
-    run_wrk "$url" 32 "$WARMUP" $(load_args "$s" "$tokens" 32) >/dev/null
+    warm_up "$url" "$WARMUP" "$s" "$tokens"
   fi
   case "$s" in
     *-miss) tokens="$WORK/miss.warm" ;;
     *) tokens="$WORK/hit.tokens" ;;
   esac
-  # shellcheck disable=SC2046
-  run_wrk "$T" 32 "$WARMUP" $(load_args "$s" "$tokens" 32) >/dev/null
+  warm_up "$T" "$WARMUP" "$s" "$tokens"
   for r in $(seq 0 $((ROUNDS - 1))); do
     for c in $CONNS; do
       measure_pair "$s" "$c" "$r"

@@ -1,7 +1,6 @@
 package dev.tessera.http;
 
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
@@ -28,8 +27,7 @@ final class OAuthForm {
 
   /** The form {@link FormBody} read from {@code request}. */
   static OAuthForm of(HttpServerRequest request, MultiMap params) {
-    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    if (!FormBody.isForm(request)) {
       throw OAuthError.invalidRequest("content type must be application/x-www-form-urlencoded");
     }
     for (String name : params.names()) {

@@ -302,4 +302,19 @@ class TokenEndpointTest {
         Buffer.buffer("grant_type=password&client_id=te-mobile&username=carol%40example.com&password=" + PASSWORD), null);
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
   }
+
+  @Test
+  void formContentTypeInAnyLetterCaseIsAccepted() {
+    // Media types are case-insensitive (RFC 9110 §8.3.1); a Turkish-locale lower-casing would turn the I into ı.
+    HttpResponse<Buffer> r = http.postRaw("/oauth2/token", "APPLICATION/X-WWW-FORM-URLENCODED; Charset=UTF-8",
+        Buffer.buffer("grant_type=password&client_id=te-mobile&username=carol%40example.com&password=" + PASSWORD), null);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+  }
+
+  @Test
+  void aContentTypeThatOnlyStartsLikeAFormIsAnInvalidRequest() {
+    HttpResponse<Buffer> r = http.postRaw("/oauth2/token", "application/x-www-form",
+        Buffer.buffer("grant_type=password&client_id=te-mobile&username=carol%40example.com&password=" + PASSWORD), null);
+    assertOAuthError(r, 400, "invalid_request");
+  }
 }
