@@ -200,8 +200,9 @@ api() { # method path json -> body; fails on non-2xx
   printf '%s' "${out%$'\n'*}"
 }
 
-metric_sum() { # regex on the metric name+labels -> sum of values
-  curl -s "$T/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re { s += $2 } END { printf "%d\n", s }'
+metric_sum() { # regex on the metric name+labels [scrape file] -> sum of values
+  if [[ -n "${2:-}" ]]; then cat "$2"; else curl -s "$T/metrics"; fi \
+    | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re { s += $2 } END { printf "%d\n", s }'
 }
 
 # ---- start Tessera and build the token sets through the API
@@ -321,10 +322,13 @@ run_wrk() { # url conns duration script args... -> BENCH line on stdout
   wrk -t"$((c < THREADS ? c : THREADS))" -c"$c" -d"$d" --timeout 5s -s "$WORK/$script.lua" "$url" -- "$@" | grep '^BENCH' || echo "BENCH failed"
 }
 
-# JIT warm-up in runs of at most BENCH_WARMUP_SEGMENT (10 s): every measured run opens its connections afresh
-# and closes them at its end, and a warm-up that never did so leaves those paths out of the JIT's profile. The
-# first measured run then took them, and the compiler threw away (deoptimised) the hot read, write and dispatch
-# code and compiled it again inside that run: hundreds of compilations each time (-XX:+PrintCompilation).
+# JIT warm-up in runs of at most BENCH_WARMUP_SEGMENT (10 s), with a /metrics scrape between Tessera's runs:
+# every measured run opens its connections afresh, closes them at its end, and has Tessera scraped before and
+# after it (its counters). A warm-up that did none of this left those paths out of the JIT's profile: the
+# first measured runs then took them, and the compiler threw away (deoptimised) the hot decode, read, write
+# and dispatch code and compiled it again inside those runs (-XX:+PrintCompilation: hundreds of compilations;
+# jit_ms: 1.4 s of compiler CPU in the first 10 s run after a 60 s warm-up). A production node is scraped and
+# probed all along, so its compiled code has seen those requests from the start.
 warm_up() { # url duration scenario tokenfile
   local url="$1" scenario="$3" tokens="$4" left segment segments i=0 chunk
   left="$(secs "$2")"
@@ -340,6 +344,7 @@ warm_up() { # url duration scenario tokenfile
     [[ -f "$chunk" ]] || chunk="$tokens"
     # shellcheck disable=SC2046
     run_wrk "$url" 32 "${segment}s" $(load_args "$scenario" "$chunk" 32) >/dev/null
+    [[ "$url" != "$T" ]] || counters >/dev/null
     left=$((left - segment))
     i=$((i + 1))
   done
@@ -384,7 +389,13 @@ record() { # server scenario conns line extra
   echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
 }
 
-counters() { echo "$(metric_sum '^tessera_token_cache_hits_total') $(metric_sum '^tessera_token_cache_misses_total') $(metric_sum '^tessera_verification_seconds_count.*result="active"') $(metric_sum '^tessera_tokens_issued_total') $(metric_sum '^tessera_token_reads_total')"; }
+counters() { # one scrape -> hits misses active issued reads
+  curl -s "$T/metrics" >"$WORK/scrape.txt"
+  echo "$(metric_sum '^tessera_token_cache_hits_total' "$WORK/scrape.txt") \
+$(metric_sum '^tessera_token_cache_misses_total' "$WORK/scrape.txt") \
+$(metric_sum '^tessera_verification_seconds_count.*result="active"' "$WORK/scrape.txt") \
+$(metric_sum '^tessera_tokens_issued_total' "$WORK/scrape.txt") $(metric_sum '^tessera_token_reads_total' "$WORK/scrape.txt")"
+}
 
 measure_tessera() { # scenario conns tokenfile [load-shape duration]
   local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line jit0
