@@ -310,8 +310,11 @@ if [[ "${BENCH_NO_BASELINE:-0}" != 1 ]]; then
 fi
 
 # ---- load
-for f in introspect verify introspect_miss verify_miss issue; do
+for f in introspect verify issue; do
   cat "$BENCH_DIR/wrk/$f.lua" "$BENCH_DIR/wrk/report.lua" >"$WORK/$f.lua"
+done
+for f in introspect_miss verify_miss; do
+  cat "$BENCH_DIR/wrk/once.lua" "$BENCH_DIR/wrk/$f.lua" "$BENCH_DIR/wrk/report.lua" >"$WORK/$f.lua"
 done
 RAW="$WORK/raw.txt"
 : >"$RAW"
@@ -428,7 +431,7 @@ measure_baseline() { # scenario conns: the scenario's limit, same request shape 
 }
 
 LAST_MISS_REQUESTS=0
-miss_slice() { # the unused rest of the fresh pool -> file; restarts Tessera when too little is left
+miss_slice() { # scenario -> the unused rest of the fresh pool in a file; restarts Tessera when too little is left
   local need=$((LAST_MISS_REQUESTS > 0 ? LAST_MISS_REQUESTS * 3 / 2 : MISS_RUN_TOKENS / 2))
   if ((POOL - MISS_OFFSET < need && MISS_OFFSET > 0)); then
     log "fresh pool used up: restarting Tessera to empty its cache"
@@ -436,26 +439,31 @@ miss_slice() { # the unused rest of the fresh pool -> file; restarts Tessera whe
     stop_tessera
     start_tessera
     start_db_baseline
-    # JIT warm-up after the restart: cached path, then the database path with the warm-up set.
-    # shellcheck disable=SC2046
+    # JIT warm-up after the restart: cached path, then the database path with the warm-up set. The database
+    # baseline restarted too (Tessera's PostgreSQL has a new port) and is warmed the same way: measured cold,
+    # it once spent 4 s of a 10 s run in its JIT compiler.
     warm_up "$T" "$WARMUP" introspect-hit "$WORK/hit.tokens"
     warm_up "$T" "$WARMUP" verify-miss "$WORK/miss.warm"
+    if [[ -n "$DB_BASELINE_PID" ]]; then
+      warm_up "$DBASE" "$WARMUP" "$1" "$WORK/miss.pool"
+    fi
     MISS_OFFSET=0
   fi
   tail -n +"$((MISS_OFFSET + 1))" "$WORK/miss.pool" >"$WORK/miss.run"
 }
-miss_used() { # requests of the last run -> advance the pool offset (each thread walks its half in order)
-  local used
-  used="$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$(tail -1 "$RAW")")"
+miss_used() { # the last run -> advance the pool offset past the furthest token any thread took (once.lua)
+  local used furthest
+  used="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$(tail -1 "$RAW")")"
+  furthest="$(sed -n 's/.* reached=\([0-9]*\).*/\1/p' <<<"$(tail -1 "$RAW")")"
   LAST_MISS_REQUESTS="${used:-0}"
-  MISS_OFFSET=$((MISS_OFFSET + LAST_MISS_REQUESTS + 2 * 128))
+  MISS_OFFSET=$((MISS_OFFSET + ${furthest:-$LAST_MISS_REQUESTS} + 2 * 128))
 }
 
 measure_pair() { # scenario conns round: limit and Tessera back to back, the order alternating per round
   local s="$1" c="$2" r="$3"
   if ((r % 2 == 0)); then measure_baseline "$s" "$c"; fi
   if [[ "$s" == *-miss ]]; then
-    miss_slice
+    miss_slice "$s"
     measure_tessera "$s" "$c" "$WORK/miss.run"
     miss_used
   else
