@@ -25,6 +25,8 @@
 # Environment:
 #   BENCH_DURATION=10s   measured run length per (scenario, connections)
 #   BENCH_WARMUP=5s      warm-up per server and scenario before measuring
+#   BENCH_WARMUP_SEGMENT=10  the warm-up runs in pieces of at most this many seconds, reconnecting and (Tessera)
+#                        scraped between pieces, as the measured runs are (see warm_up)
 #   BENCH_CONNS="1 8 32 128"
 #   BENCH_SCENARIOS="introspect-hit verify-hit introspect-miss verify-miss issue-cc"
 #   BENCH_ROUNDS=1       pairs (limit, Tessera) per scenario and connection count; the report gives medians
