@@ -52,6 +52,11 @@ for r in rows:
     if r["server"] == "tessera" and k not in keys:
         keys.append(k)
 
+def per_request(runs, key):
+    """Median CPU microseconds per answered request (cpu_ms: the server JVM, db_ms: PostgreSQL), None if unrecorded."""
+    values = [r[key] * 1000 / r["requests"] for r in runs if key in r and r.get("requests")]
+    return round(median(values), 1) if values else None
+
 table = []
 for scenario, conns in keys:
     mine = [r for r in rows if r["server"] == "tessera" and (r["scenario"], r["connections"]) == (scenario, conns)]
@@ -68,6 +73,7 @@ for scenario, conns in keys:
         "issued": sum(r.get("issued", 0) for r in mine), "reads": sum(r.get("reads", 0) for r in mine),
         "load_avg_after": [r.get("load") for r in mine],
         "jit_ms_runs": [r.get("jit_ms") for r in mine],
+        "cpu_us_per_request": per_request(mine, "cpu_ms"), "db_us_per_request": per_request(mine, "db_ms"),
     }
     e["miss_ratio"] = round(e["misses"] / max(1, e["hits"] + e["misses"]), 3)
     if limit:
@@ -75,6 +81,8 @@ for scenario, conns in keys:
                   "limit_rps_runs": [round(b["rps"]) for b in limit],
                   "limit_p99_ms": median([b["p99_us"] for b in limit]) / 1000,
                   "limit_jit_ms_runs": [b.get("jit_ms") for b in limit],
+                  "limit_cpu_us_per_request": per_request(limit, "cpu_ms"),
+                  "limit_db_us_per_request": per_request(limit, "db_ms"),
                   "limit_errors": sum(b.get(k, 0) for b in limit for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")),
                   "rps_ratio": round(median([r["rps"] / b["rps"] for r, b in pairs]), 3),
                   "rps_ratio_runs": [round(r["rps"] / b["rps"], 3) for r, b in pairs],
@@ -90,17 +98,24 @@ def jit(e):
     mine, theirs = median(e["jit_ms_runs"]), median(e.get("limit_jit_ms_runs", []))
     return "" if mine is None else f"{mine:.0f}" + ("" if theirs is None else f" / {theirs:.0f}")
 
+def cpu(e):
+    """CPU µs per request, server JVM + PostgreSQL, Tessera / its limit (runs recorded before issue 14's fourth pass have none)."""
+    def one(jvm, db):
+        return "" if jvm is None else f"{jvm:.0f}" + ("" if db is None else f" + {db:.0f}")
+    mine, theirs = one(e["cpu_us_per_request"], e["db_us_per_request"]), one(e.get("limit_cpu_us_per_request"), e.get("limit_db_us_per_request"))
+    return mine + (" / " + theirs if mine and theirs else "")
+
 header = ("| scenario | conns | Tessera req/s | p50 ms | p99 ms | limit | limit req/s | limit p99 ms | req/s ratio "
-          "| p99 ratio | ratio per round | miss ratio | JIT CPU ms per run | errors | target @32 |")
-lines = [header, "|" + "---|" * 15]
+          "| p99 ratio | ratio per round | miss ratio | JIT CPU ms per run | CPU µs per request | errors | target @32 |")
+lines = [header, "|" + "---|" * 16]
 for e in table:
-    lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+    lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
         e["scenario"], e["connections"], e["rps"], f(e["p50_ms"], ".2f"), f(e["p99_ms"], ".2f"),
         LIMIT_NAME.get(e.get("limit"), ""), e.get("limit_rps", ""), f(e.get("limit_p99_ms"), ".2f"),
         f(e.get("rps_ratio"), ".2f"), f(e.get("p99_ratio"), ".2f"),
         " ".join(format(x, ".2f") for x in e.get("rps_ratio_runs", [])),
         f(e["miss_ratio"], ".2f") if e["scenario"].endswith("-miss") or e["scenario"].startswith("cold-start") else "",
-        jit(e), e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
+        jit(e), cpu(e), e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
 
 try:
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True,
@@ -121,7 +136,9 @@ md = ["# Tessera benchmark " + out.rsplit("/", 1)[-1], "",
       "load = 1-minute load average after each run is in the JSON (other work on the machine skews results).",
       "JIT CPU ms per run = CPU time the JVM's JIT compiler threads used during the measured run (median, "
       "Tessera / limit): compilation shares the two cores with the load, so a large figure means a run that was "
-      "not yet at steady state.", ""]
+      "not yet at steady state.",
+      "CPU µs per request = CPU the server's JVM + PostgreSQL used during the run, per answered request (median, "
+      "Tessera / limit). Both share the two cores with wrk, so where throughput parts, this says who spent it.", ""]
 open(out + ".md", "w").write("\n".join(md))
 json.dump({"meta": meta, "results": table, "raw": rows}, open(out + ".json", "w"), indent=2)
 print("\n".join(lines))

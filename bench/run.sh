@@ -233,6 +233,18 @@ seq 1 "$HIT_TOKENS" | xargs -P "$CORES" -I{} sh -c 'curl -s -d grant_type=passwo
   "$T/oauth2/token"' | grep -o '"access_token":"tsr_[A-Za-z0-9_-]*"' | cut -d'"' -f4 >"$WORK/hit.tokens" || true
 [[ "$(wc -l <"$WORK/hit.tokens")" -eq "$HIT_TOKENS" ]] || { echo "could not issue the hit token set" >&2; exit 1; }
 
+# After a mint: vacuum and checkpoint now, so neither server's next run pays for the mint's writes. Minting
+# happens just before a Tessera miss run (miss_slice), and autovacuum and the checkpointer then worked through
+# that run's cores: every Tessera miss run of round 3b started behind a 300k-row write, no baseline run did.
+settle_db() {
+  if ! command -v psql >/dev/null; then
+    log "psql not found (Debian: postgresql-client): the database is not settled after minting"
+    return 0
+  fi
+  PGPASSWORD="$(cat "$DATA/postgres-password")" psql -q -h localhost -p "$(sed -n 4p "$DATA/postgres/postmaster.pid")" \
+    -U postgres -d postgres -c "vacuum analyze" -c "checkpoint" >/dev/null
+}
+
 mint() { # count file: client_credentials tokens via wrk, stopped once the count is reached
   local count="$1" file="$2" prefix="$WORK/mint.$RANDOM"
   local conc=$((CORES * 8))
@@ -249,6 +261,7 @@ mint() { # count file: client_credentials tokens via wrk, stopped once the count
   WRK_PID=""
   cat "$prefix".* >"$file"
   rm -f "$prefix".*
+  settle_db
 }
 
 NEED_MISS=0
@@ -390,6 +403,21 @@ jit_ms() { # pid
     '/\(C[12] CompilerThre/ { sub(/.*\) /, ""); t += $12 + $13 } END { print int(t * 1000 / hz) }'
 }
 
+# CPU ms a process has used so far, all its threads (the JVM under load, so the CPU per request reads off a run).
+cpu_ms() { # pid
+  awk -v hz="$CLK_TCK" '{ sub(/.*\) /, ""); print int(($12 + $13) * 1000 / hz) }' /proc/"$1"/stat 2>/dev/null || echo 0
+}
+
+# CPU ms PostgreSQL has used so far: the postmaster, its live backends, and its exited children (autovacuum
+# workers come and go). PostgreSQL shares the two cores with the servers, so its share is part of every
+# database-bound run's cost, e.g. the last-used writes Tessera makes and the database baseline does not.
+db_ms() {
+  local pm
+  pm="$(sed -n 1p "$DATA/postgres/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
+  { cat /proc/"$pm"/stat; for c in $(pgrep -P "$pm"); do cat /proc/"$c"/stat; done; } 2>/dev/null | awk -v hz="$CLK_TCK" -v pm="$pm" \
+    '{ pid = $1; sub(/.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print int(t * 1000 / hz) }'
+}
+
 record() { # server scenario conns line extra
   echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
 }
@@ -403,33 +431,33 @@ $(metric_sum '^tessera_tokens_issued_total' "$WORK/scrape.txt") $(metric_sum '^t
 }
 
 measure_tessera() { # scenario conns tokenfile [load-shape duration]
-  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line jit0
+  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line jit_at cpu_at db_at usage
   before="$(counters)"
-  jit0="$(jit_ms "$TESSERA_PID")"
+  jit_at="$(jit_ms "$TESSERA_PID")" cpu_at="$(cpu_ms "$TESSERA_PID")" db_at="$(db_ms)"
   jfr_start
   # shellcheck disable=SC2046
   line="$(run_wrk "$T" "$c" "$d" $(load_args "$shape" "$tokens" "$c"))"
+  usage="jit_ms=$(($(jit_ms "$TESSERA_PID") - jit_at)) cpu_ms=$(($(cpu_ms "$TESSERA_PID") - cpu_at)) db_ms=$(($(db_ms) - db_at))"
   after="$(counters)"
-  jit0=$(($(jit_ms "$TESSERA_PID") - jit0))
   read -r h0 m0 a0 i0 r0 <<<"$before"
   read -r h1 m1 a1 i1 r1 <<<"$after"
-  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0)) reads=$((r1 - r0)) jit_ms=$jit0"
-  log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0)) jit_ms=$jit0"
+  record tessera "$s" "$c" "$line" "hits=$((h1 - h0)) misses=$((m1 - m0)) active=$((a1 - a0)) issued=$((i1 - i0)) reads=$((r1 - r0)) $usage"
+  log "tessera  $s c=$c: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") hits=$((h1 - h0)) misses=$((m1 - m0)) $usage"
 }
 
 measure_baseline() { # scenario conns: the scenario's limit, same request shape (misses read existing rows)
   [[ -n "$BASELINE_PID" ]] || return 0
-  local s="$1" line server url tokens="$WORK/hit.tokens" pid jit0
+  local s="$1" line server url tokens="$WORK/hit.tokens" pid jit_at cpu_at db_at usage
   read -r server url <<<"$(limit_of "$s")"
   [[ "$s" == *-miss ]] && tokens="$WORK/miss.pool"
   pid="$BASELINE_PID"
   [[ "$server" == baseline-db ]] && pid="$DB_BASELINE_PID"
-  jit0="$(jit_ms "$pid")"
+  jit_at="$(jit_ms "$pid")" cpu_at="$(cpu_ms "$pid")" db_at="$(db_ms)"
   # shellcheck disable=SC2046
   line="$(run_wrk "$url" "$2" "$DURATION" $(load_args "$s" "$tokens" "$2"))"
-  jit0=$(($(jit_ms "$pid") - jit0))
-  record "$server" "$s" "$2" "$line" "jit_ms=$jit0"
-  log "$server $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") jit_ms=$jit0"
+  usage="jit_ms=$(($(jit_ms "$pid") - jit_at)) cpu_ms=$(($(cpu_ms "$pid") - cpu_at)) db_ms=$(($(db_ms) - db_at))"
+  record "$server" "$s" "$2" "$line" "$usage"
+  log "$server $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") $usage"
 }
 
 LAST_MISS_REQUESTS=0

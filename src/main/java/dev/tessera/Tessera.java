@@ -65,6 +65,8 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.core.internal.VertxInternal;
+import dev.tessera.store.EventLoopPools;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.slf4j.Logger;
@@ -159,15 +161,16 @@ public final class Tessera {
         })
         .compose(db -> {
           database = db;
-          pool = PgBuilder.pool()
+          int perLoop = perLoopPoolSize();
+          pool = new EventLoopPools((VertxInternal) vertx, loop -> PgBuilder.pool()
               // Bounded waiting: beyond 64 queued queries per connection, or 5 s without a connection,
               // callers get a fast 503 + Retry-After instead of an ever longer queue.
-              .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setMaxWaitQueueSize(config.dbPoolSize() * 64)
+              .with(new PoolOptions().setMaxSize(perLoop).setMaxWaitQueueSize(perLoop * 64)
                   .setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
-                  .setName("tessera-db"))
+                  .setName("tessera-db-loop-" + loop))
               .connectingTo(db.connectOptions().setPipeliningLimit(16).setCachePreparedStatements(true))
               .using(vertx)
-              .build();
+              .build());
           // The revocation follower gets a connection of its own: under a flood of cache misses it must
           // not queue behind request traffic, or the node would lose freshness and fail closed.
           followerPool = PgBuilder.pool()
@@ -322,13 +325,19 @@ public final class Tessera {
   }
 
   /**
-   * Cache-miss reads: one per pool connection may run at once (the pool lends each connection to one
-   * query at a time), so issue and admin queries still find the pool's queue short; 16 per connection may
-   * wait (a few milliseconds of work at full speed). Beyond that a restarted node answers 503 at once
-   * rather than stampede PostgreSQL or keep callers waiting.
+   * Cache-miss reads: up to four per pool connection may run at once, the ones beyond the free connections
+   * waiting in their own loop's pool queue; twelve per connection more may wait here (a few milliseconds of
+   * work at full speed). Beyond that a restarted node answers 503 at once rather than stampede PostgreSQL or
+   * keep callers waiting. Until issue 14 only one per connection ran: every read started from this queue
+   * ran on the loop that finished the one before it, and its answer then crossed to the caller's loop.
    */
   private TokenReads tokenReads(TokenStore tokenStore, VerificationCache cache, TesseraMetrics metrics) {
-    return new TokenReads(tokenStore, cache, metrics, config.dbPoolSize(), config.dbPoolSize() * 16);
+    return new TokenReads(tokenStore, cache, metrics, config.dbPoolSize() * 4, config.dbPoolSize() * 12);
+  }
+
+  /** TESSERA_DB_POOL_SIZE shared out over the request event loops, each loop's pool its own share. */
+  private int perLoopPoolSize() {
+    return Math.max(1, (config.dbPoolSize() + config.httpInstances() - 1) / config.httpInstances());
   }
 
   public Vertx vertx() {
