@@ -45,6 +45,13 @@ public final class Scopes {
   }
 
   public static Scopes of(Collection<String> scopes) {
+    // Scope arrays read back from the database were stored in this canonical form (sorted, distinct, valid), so
+    // on every cache miss their plain join is already a key here: no regex, no sorting. Only a list equal to
+    // the canonical one takes this path (["a b"] joins like ["a", "b"]; a null element joins as "null").
+    Scopes known = scopes instanceof List<?> ? INTERNED.get(String.join(" ", scopes)) : null;
+    if (known != null && known.values.equals(scopes)) {
+      return known;
+    }
     TreeSet<String> sorted = validated(scopes);
     String text = String.join(" ", sorted);
     Scopes existing = INTERNED.get(text);
