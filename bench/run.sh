@@ -414,8 +414,11 @@ cpu_ms() { # pid
 db_ms() {
   local pm
   pm="$(sed -n 1p "$DATA/postgres/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
-  { cat /proc/"$pm"/stat; for c in $(pgrep -P "$pm"); do cat /proc/"$c"/stat; done; } 2>/dev/null | awk -v hz="$CLK_TCK" -v pm="$pm" \
-    '{ pid = $1; sub(/.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print int(t * 1000 / hz) }'
+  # A child may exit between pgrep and cat (the settling psql's backend, an autovacuum worker): skip it, or
+  # the failed cat would fail the pipeline and, under set -e, the whole bench.
+  { cat /proc/"$pm"/stat; for c in $(pgrep -P "$pm" || true); do cat /proc/"$c"/stat || true; done; } 2>/dev/null \
+    | awk -v hz="$CLK_TCK" -v pm="$pm" \
+      '{ pid = $1; sub(/.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print int(t * 1000 / hz) }'
 }
 
 record() { # server scenario conns line extra
