@@ -236,12 +236,14 @@ seq 1 "$HIT_TOKENS" | xargs -P "$CORES" -I{} sh -c 'curl -s -d grant_type=passwo
 # After a mint: vacuum and checkpoint now, so neither server's next run pays for the mint's writes. Minting
 # happens just before a Tessera miss run (miss_slice), and autovacuum and the checkpointer then worked through
 # that run's cores: every Tessera miss run of round 3b started behind a 300k-row write, no baseline run did.
+pg_port() { sed -n 4p "$DATA/postgres/postmaster.pid"; }
+
 settle_db() {
   if ! command -v psql >/dev/null; then
     log "psql not found (Debian: postgresql-client): the database is not settled after minting"
     return 0
   fi
-  PGPASSWORD="$(cat "$DATA/postgres-password")" psql -q -h localhost -p "$(sed -n 4p "$DATA/postgres/postmaster.pid")" \
+  PGPASSWORD="$(cat "$DATA/postgres-password")" psql -q -h localhost -p "$(pg_port)" \
     -U postgres -d postgres -c "vacuum analyze" -c "checkpoint" >/dev/null
 }
 
@@ -310,8 +312,8 @@ start_baseline() { # port logfile [pg-port] -> pid in $STARTED_PID
   done
   log "$(cat "$logf")"
 }
-pg_port() { sed -n 4p "$DATA/postgres/postmaster.pid"; }
-# The database baseline talks to Tessera's embedded PostgreSQL, whose port changes when Tessera restarts.
+# The database baseline talks to Tessera's embedded PostgreSQL, whose port changes when Tessera restarts (only
+# cold-start restarts it).
 start_db_baseline() {
   [[ "${BENCH_NO_BASELINE:-0}" != 1 ]] || return 0
   stop_pid "$DB_BASELINE_PID" 10
@@ -421,6 +423,15 @@ db_ms() {
       '{ pid = $1; sub(/.*\) /, ""); t += $12 + $13; if (pid == pm) t += $14 + $15 } END { print int(t * 1000 / hz) }'
 }
 
+usage_mark() { # pid -> "jit cpu db" ms so far, for usage_since
+  echo "$(jit_ms "$1") $(cpu_ms "$1") $(db_ms)"
+}
+usage_since() { # pid mark -> what the run used since the mark: jit_ms= cpu_ms= db_ms=
+  local jit cpu db
+  read -r jit cpu db <<<"$2"
+  echo "jit_ms=$(($(jit_ms "$1") - jit)) cpu_ms=$(($(cpu_ms "$1") - cpu)) db_ms=$(($(db_ms) - db))"
+}
+
 record() { # server scenario conns line extra
   echo "$1 $2 $3 $4 $5 load=$(cut -d' ' -f1 /proc/loadavg)" >>"$RAW"
 }
@@ -434,13 +445,13 @@ $(metric_sum '^tessera_tokens_issued_total' "$WORK/scrape.txt") $(metric_sum '^t
 }
 
 measure_tessera() { # scenario conns tokenfile [load-shape duration]
-  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line jit_at cpu_at db_at usage
+  local s="$1" c="$2" tokens="$3" shape="${4:-$1}" d="${5:-$DURATION}" before after line mark usage
   before="$(counters)"
-  jit_at="$(jit_ms "$TESSERA_PID")" cpu_at="$(cpu_ms "$TESSERA_PID")" db_at="$(db_ms)"
+  mark="$(usage_mark "$TESSERA_PID")"
   jfr_start
   # shellcheck disable=SC2046
   line="$(run_wrk "$T" "$c" "$d" $(load_args "$shape" "$tokens" "$c"))"
-  usage="jit_ms=$(($(jit_ms "$TESSERA_PID") - jit_at)) cpu_ms=$(($(cpu_ms "$TESSERA_PID") - cpu_at)) db_ms=$(($(db_ms) - db_at))"
+  usage="$(usage_since "$TESSERA_PID" "$mark")"
   after="$(counters)"
   read -r h0 m0 a0 i0 r0 <<<"$before"
   read -r h1 m1 a1 i1 r1 <<<"$after"
@@ -450,15 +461,15 @@ measure_tessera() { # scenario conns tokenfile [load-shape duration]
 
 measure_baseline() { # scenario conns: the scenario's limit, same request shape (misses read existing rows)
   [[ -n "$BASELINE_PID" ]] || return 0
-  local s="$1" line server url tokens="$WORK/hit.tokens" pid jit_at cpu_at db_at usage
+  local s="$1" line server url tokens="$WORK/hit.tokens" pid mark usage
   read -r server url <<<"$(limit_of "$s")"
   [[ "$s" == *-miss ]] && tokens="$WORK/miss.pool"
   pid="$BASELINE_PID"
   [[ "$server" == baseline-db ]] && pid="$DB_BASELINE_PID"
-  jit_at="$(jit_ms "$pid")" cpu_at="$(cpu_ms "$pid")" db_at="$(db_ms)"
+  mark="$(usage_mark "$pid")"
   # shellcheck disable=SC2046
   line="$(run_wrk "$url" "$2" "$DURATION" $(load_args "$s" "$tokens" "$2"))"
-  usage="jit_ms=$(($(jit_ms "$pid") - jit_at)) cpu_ms=$(($(cpu_ms "$pid") - cpu_at)) db_ms=$(($(db_ms) - db_at))"
+  usage="$(usage_since "$pid" "$mark")"
   record "$server" "$s" "$2" "$line" "$usage"
   log "$server $s c=$2: $(sed 's/duration_us=[0-9]* //; s/errors_[a-z]*=0 //g' <<<"$line") $usage"
 }
