@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,12 @@ class ShutdownUnderLoadTest {
       ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
       AtomicBoolean running = new AtomicBoolean(true);
       CountDownLatch warm = new CountDownLatch(200);
-      ExecutorService load = Executors.newFixedThreadPool(6);
+      List<Thread> loadThreads = new CopyOnWriteArrayList<>();
+      ExecutorService load = Executors.newFixedThreadPool(6, task -> {
+        Thread thread = new Thread(task, "load-" + loadThreads.size());
+        loadThreads.add(thread);
+        return thread;
+      });
       List<String> order = new ArrayList<>(kinds.keySet());
       for (int i = 0; i < 6; i++) {
         String kind = order.get(i % order.size());
@@ -82,7 +88,9 @@ class ShutdownUnderLoadTest {
       process.terminate(Duration.ofSeconds(30));
       running.set(false);
       load.shutdown();
-      assertThat(load.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(load.awaitTermination(60, TimeUnit.SECONDS))
+          .as(() -> "a request still unanswered 60 s after Tessera exited:\n" + stacksOf(loadThreads))
+          .isTrue();
 
       List<Outcome> before = outcomes.stream().filter(o -> o.sentAt() < signalled).toList();
       System.out.printf("requests sent before SIGTERM: %d, after: %d%n", before.size(), outcomes.size() - before.size());
@@ -95,5 +103,16 @@ class ShutdownUnderLoadTest {
     }
     // PostgreSQL was stopped, last and cleanly: it removed its pid file.
     assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
+  }
+
+  private static String stacksOf(List<Thread> threads) {
+    StringBuilder stacks = new StringBuilder();
+    for (Thread thread : threads) {
+      stacks.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+      for (StackTraceElement frame : thread.getStackTrace()) {
+        stacks.append("    at ").append(frame).append('\n');
+      }
+    }
+    return stacks.toString();
   }
 }

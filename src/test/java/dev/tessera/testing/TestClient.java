@@ -22,6 +22,13 @@ public final class TestClient implements AutoCloseable {
   /** Documentation prefix (RFC 3849): a header value only, no traffic ever goes there. */
   private static final String DOCUMENTATION_PREFIX = "2001:db8::";
   private static final java.util.concurrent.atomic.AtomicInteger ADDRESSES = new java.util.concurrent.atomic.AtomicInteger();
+  /**
+   * No call waits for ever: a connection the server never answers on, or a request the client's pool never
+   * hands a connection (a node that went away mid-test), fails the call instead of hanging the test run.
+   * Both are far above anything a local node takes to answer.
+   */
+  private static final long CONNECT_TIMEOUT_MILLIS = 10_000;
+  private static final long IDLE_TIMEOUT_MILLIS = 30_000;
 
   private final WebClient web;
   private final int port;
@@ -64,7 +71,9 @@ public final class TestClient implements AutoCloseable {
 
   /** Every request starts here, so a {@link #forwardedFor} view forwards all of them. */
   private HttpRequest<Buffer> newRequest(HttpMethod method, String path) {
-    HttpRequest<Buffer> request = web.request(method, path);
+    HttpRequest<Buffer> request = web.request(method, path)
+        .connectTimeout(CONNECT_TIMEOUT_MILLIS)
+        .idleTimeout(IDLE_TIMEOUT_MILLIS);
     if (forwardedFor != null) {
       request.putHeader("X-Forwarded-For", forwardedFor);
     }
