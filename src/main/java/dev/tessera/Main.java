@@ -2,6 +2,7 @@ package dev.tessera;
 
 import dev.tessera.config.ConfigException;
 import dev.tessera.config.ConfigLoader;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,12 +10,20 @@ import org.slf4j.LoggerFactory;
 import dev.tessera.config.TesseraConfig;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /** Reads the configuration, starts a node, and stops it cleanly on SIGTERM. */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  /** The longest a start-up can still take when the signal comes: the embedded database's own start wait. */
+  private static final Duration START_BOUND = Duration.ofSeconds(60);
+  /** Draining, flushing and stopping the database; below Kubernetes' default 30 s grace period. */
+  private static final Duration CLOSE_BOUND = Duration.ofSeconds(20);
+  /** Set by the shutdown hook: a start that fails from then on was cut short by the signal, not broken. */
+  private static volatile boolean shuttingDown;
 
   private Main() {
   }
@@ -33,16 +42,39 @@ public final class Main {
     } finally {
       configVertx.close();
     }
-    Tessera.start(config)
-        .onSuccess(node -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          log.info("shutting down");
-          node.close().toCompletionStage().toCompletableFuture().orTimeout(20, TimeUnit.SECONDS)
-              .exceptionally(e -> null).join();
-        }, "tessera-shutdown")))
-        .onFailure(Main::exit);
+    Future<Tessera> starting = Tessera.start(config);
+    // Taken before the exit listener below, so it hears a failed start first: exit() calls System.exit,
+    // which during a shutdown blocks the thread it runs on until the hooks are done.
+    CompletableFuture<Tessera> started = starting.toCompletionStage().toCompletableFuture();
+    // Registered before start-up completes: a SIGTERM that arrives while the embedded PostgreSQL is already
+    // up must still stop it, so the hook lets the start finish and then closes the node. A start that fails
+    // has closed what it opened.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shuttingDown = true;
+      if (started.isCompletedExceptionally()) {
+        return;
+      }
+      log.info("shutting down");
+      Duration bound = started.isDone() ? CLOSE_BOUND : START_BOUND.plus(CLOSE_BOUND);
+      started.handle((node, failure) -> node)
+          .thenCompose(node -> node == null ? CompletableFuture.<Void>completedFuture(null) : node.close().toCompletionStage())
+          .toCompletableFuture()
+          .orTimeout(bound.toMillis(), TimeUnit.MILLISECONDS)
+          .exceptionally(e -> {
+            log.warn("shutdown did not finish cleanly within {}: {}", bound, e.toString());
+            return null;
+          })
+          .join();
+    }, "tessera-shutdown"));
+    starting.onFailure(Main::exit);
   }
 
   private static void exit(Throwable e) {
+    if (shuttingDown) {
+      // Parts of start-up (a library registering its own shutdown hook) refuse to run once the JVM is stopping.
+      log.info("start-up abandoned: shutting down ({})", e.toString());
+      return;
+    }
     if (e instanceof ConfigException) {
       log.error(e.getMessage());
     } else {
