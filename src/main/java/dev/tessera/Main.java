@@ -11,7 +11,6 @@ import dev.tessera.config.TesseraConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
@@ -43,22 +42,20 @@ public final class Main {
       configVertx.close();
     }
     Future<Tessera> starting = Tessera.start(config);
-    // Taken before the exit listener below, so it hears a failed start first: exit() calls System.exit,
-    // which during a shutdown blocks the thread it runs on until the hooks are done.
-    CompletableFuture<Tessera> started = starting.toCompletionStage().toCompletableFuture();
     // Registered before start-up completes: a SIGTERM that arrives while the embedded PostgreSQL is already
     // up must still stop it, so the hook lets the start finish and then closes the node. A start that fails
     // has closed what it opened.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // First: from here on exit() leaves the exit to this hook. Its System.exit would block, until the hooks
+      // are done, the very thread that hands this hook the start's outcome.
       shuttingDown = true;
-      if (started.isCompletedExceptionally()) {
+      if (starting.failed()) {
         return;
       }
       log.info("shutting down");
-      Duration bound = started.isDone() ? CLOSE_BOUND : START_BOUND.plus(CLOSE_BOUND);
-      started.handle((node, failure) -> node)
-          .thenCompose(node -> node == null ? CompletableFuture.<Void>completedFuture(null) : node.close().toCompletionStage())
-          .toCompletableFuture()
+      Duration bound = starting.isComplete() ? CLOSE_BOUND : START_BOUND.plus(CLOSE_BOUND);
+      starting.transform(started -> started.succeeded() ? started.result().close() : Future.<Void>succeededFuture())
+          .toCompletionStage().toCompletableFuture()
           .orTimeout(bound.toMillis(), TimeUnit.MILLISECONDS)
           .exceptionally(e -> {
             log.warn("shutdown did not finish cleanly within {}: {}", bound, e.toString());

@@ -90,7 +90,7 @@ class EventLoopPoolsTest {
   }
 
   @Test
-  void transactionsRunOnTheCallersLoopPool() throws Exception {
+  void aTransactionGetsAConnectionFromThePools() throws Exception {
     Integer pid = pools.withTransaction(conn -> conn.query("select pg_backend_pid() as pid").execute()
         .map(rows -> rows.iterator().next().getInteger("pid"))).await(10, TimeUnit.SECONDS);
     assertThat(pid).isPositive();
