@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +39,7 @@ public final class ClientAuthenticator {
   }
 
   private final ClientStore store;
-  private final PasswordHasher hasher;
+  private final SharedSecretChecks checks;
   private final LoginThrottle throttle;
   // Read on every introspection: bookkeeping on the caller, not a ForkJoinPool hand-off (see VerificationCache).
   private final Cache<String, Optional<Client>> clients =
@@ -50,7 +51,7 @@ public final class ClientAuthenticator {
 
   public ClientAuthenticator(ClientStore store, PasswordHasher hasher, LoginThrottle throttle) {
     this.store = store;
-    this.hasher = hasher;
+    this.checks = new SharedSecretChecks(hasher);
     this.throttle = throttle;
   }
 
@@ -76,7 +77,7 @@ public final class ClientAuthenticator {
       if (wait.isPresent()) {
         return Future.failedFuture(new Throttled(wait.get()));
       }
-      return attemptAll(credentials).transform(outcome -> {
+      return attemptAll(credentials, address).transform(outcome -> {
         if (outcome.succeeded()) {
           return throttle.succeeded(clientId, address).map(outcome.result());
         }
@@ -118,15 +119,15 @@ public final class ClientAuthenticator {
     return reading.secret().isPresent() && matchesRemembered(client, sha256(reading.secret().get()));
   }
 
-  private Future<Client> attemptAll(ClientCredentials credentials) {
-    Future<Client> outcome = attempt(credentials);
+  private Future<Client> attemptAll(ClientCredentials credentials, String address) {
+    Future<Client> outcome = attempt(credentials, address);
     for (ClientCredentials alternative : credentials.alternatives()) {
-      outcome = outcome.recover(f -> f instanceof InvalidCredentials ? attempt(alternative) : Future.failedFuture(f));
+      outcome = outcome.recover(f -> f instanceof InvalidCredentials ? attempt(alternative, address) : Future.failedFuture(f));
     }
     return outcome;
   }
 
-  private Future<Client> attempt(ClientCredentials credentials) {
+  private Future<Client> attempt(ClientCredentials credentials, String address) {
     return lookup(credentials.clientId()).compose(found -> {
       if (found.isEmpty()) {
         return invalid();
@@ -143,13 +144,15 @@ public final class ClientAuthenticator {
       }
       String secret = credentials.secret().get();
       String storedHash = client.secretHash().orElseThrow();
-      return hasher.verify(secret, storedHash).compose(ok -> {
-        if (!ok) {
-          return invalid();
-        }
-        verified.put(client.clientId(), new Verified(sha256(secret), storedHash));
-        return Future.succeededFuture(client);
-      });
+      byte[] digest = sha256(secret);
+      return checks.matches(client.clientId(), secret, HexFormat.of().formatHex(digest), storedHash, address)
+          .compose(ok -> {
+            if (!ok) {
+              return invalid();
+            }
+            verified.put(client.clientId(), new Verified(digest, storedHash));
+            return Future.succeededFuture(client);
+          });
     });
   }
 

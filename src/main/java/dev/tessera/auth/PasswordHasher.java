@@ -15,6 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Argon2id (RFC 9106) password and client-secret hashing on a dedicated worker pool. The work is
  * CPU-bound by design, so it never runs on an event loop, and the number of hashes waiting is bounded:
  * beyond it callers get {@link Overloaded} at once rather than an ever longer queue.
+ *
+ * <p>Checks are made for callers nobody has authenticated yet, so one address may hold only a share of
+ * the pool ({@link #perAddressShare}); beyond it its checks get {@link AddressBusy}. Without that, one
+ * address sending a burst of sign-ins had every place, and everyone else got 503 until it was hashed.
+ * Hashing new secrets ({@link #hash}) is an administrator's call and takes no share.
  */
 public final class PasswordHasher implements AutoCloseable {
   private static final int SALT_BYTES = 16;
@@ -24,12 +29,14 @@ public final class PasswordHasher implements AutoCloseable {
   private final Argon2Function argon2;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final int maxInFlight;
+  private final AddressShares shares;
   private final Future<String> dummyHash;
 
   public PasswordHasher(Vertx vertx, int threads, int queue, int memoryKib, int iterations) {
     this.workers = vertx.createSharedWorkerExecutor("tessera-hash", threads);
     this.argon2 = Argon2Function.getInstance(memoryKib, iterations, 1, HASH_BYTES, Argon2.ID, Argon2Function.ARGON2_VERSION_13);
     this.maxInFlight = threads + queue;
+    this.shares = new AddressShares(perAddressShare(threads, maxInFlight));
     // Unknown users are checked against this hash so they cost the same as a wrong password.
     this.dummyHash = workers.executeBlocking(() -> hashNow(UUID.randomUUID().toString()), false);
   }
@@ -38,15 +45,31 @@ public final class PasswordHasher implements AutoCloseable {
     return run(() -> hashNow(secret));
   }
 
-  /** @param storedHash the stored PHC string, or null for "no such account" (checked against a dummy) */
-  public Future<Boolean> verify(String secret, String storedHash) {
-    if (storedHash == null) {
-      return dummyHash.compose(dummy -> run(() -> {
-        check(secret, dummy);
-        return false;
-      }));
+  /**
+   * A quarter of the places, and never fewer than the threads: an address alone still keeps every thread
+   * busy, and a crowd of addresses still shares the queue. (Behind a proxy that is not in
+   * TESSERA_TRUSTED_PROXIES every caller is one address, and the share applies to all of them.)
+   */
+  static int perAddressShare(int threads, int places) {
+    return Math.max(threads, places / 4);
+  }
+
+  /**
+   * @param storedHash the stored PHC string, or null for "no such account" (checked against a dummy)
+   * @param address the caller's address, whose share of the pool this check takes
+   */
+  public Future<Boolean> verify(String secret, String storedHash, String address) {
+    String key = address == null ? "" : address;
+    if (!shares.tryTake(key)) {
+      return Future.failedFuture(new AddressBusy(shares.perAddress()));
     }
-    return run(() -> check(secret, storedHash));
+    Future<Boolean> checked = storedHash == null
+        ? dummyHash.compose(dummy -> run(() -> {
+          check(secret, dummy);
+          return false;
+        }))
+        : run(() -> check(secret, storedHash));
+    return checked.andThen(done -> shares.giveBack(key));
   }
 
   private String hashNow(String secret) {

@@ -35,7 +35,7 @@ public final class UserAuthenticator {
         return Future.failedFuture(new Throttled(wait.get()));
       }
       return users.findByUsername(username).compose(found -> hasher
-          .verify(password, found.map(User::passwordHash).orElse(null))
+          .verify(password, found.map(User::passwordHash).orElse(null), address)
           .compose(matches -> {
             Optional<User> user = found.filter(u -> matches && !u.disabled());
             if (user.isEmpty()) {

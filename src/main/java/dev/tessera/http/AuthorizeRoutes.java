@@ -1,6 +1,7 @@
 package dev.tessera.http;
 
 import dev.tessera.Services;
+import dev.tessera.auth.AddressBusy;
 import dev.tessera.auth.InvalidCredentials;
 import dev.tessera.auth.Overloaded;
 import dev.tessera.auth.Throttled;
@@ -118,6 +119,11 @@ final class AuthorizeRoutes {
               ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
               return showPage(ctx, request, username,
                   "Too many failed attempts. Wait " + seconds + " seconds and try again.", 429);
+            }
+            if (e instanceof AddressBusy) {
+              ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+              return showPage(ctx, request, username,
+                  "Too many sign-ins from your network are under way. Try again in a moment.", 429);
             }
             return Future.failedFuture(e);
           });

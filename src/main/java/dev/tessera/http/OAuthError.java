@@ -69,6 +69,12 @@ public final class OAuthError extends RuntimeException {
         "too many token requests from this client; retry after " + retryAfterSeconds + " s", Long.toString(retryAfterSeconds));
   }
 
+  /** The caller's address already has its share of the password-hashing pool in use ({@code AddressBusy}). */
+  public static OAuthError addressBusy() {
+    return new OAuthError(429, "temporarily_unavailable",
+        "too many sign-ins under way from this address; retry after 1 s", "1");
+  }
+
   /** Retry-After is whole seconds: round up, and never tell a client to retry at once. */
   private static long wholeSeconds(Duration wait) {
     return Math.max(1, (wait.toMillis() + 999) / 1000);

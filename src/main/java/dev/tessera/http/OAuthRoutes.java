@@ -1,6 +1,7 @@
 package dev.tessera.http;
 
 import dev.tessera.Services;
+import dev.tessera.auth.AddressBusy;
 import dev.tessera.auth.ClientCredentials;
 import dev.tessera.auth.InvalidCredentials;
 import dev.tessera.auth.Overloaded;
@@ -312,6 +313,9 @@ final class OAuthRoutes {
     }
     if (failure instanceof Throttled e) {
       return OAuthError.throttled(e.retryAfter());
+    }
+    if (failure instanceof AddressBusy) {
+      return OAuthError.addressBusy();
     }
     if (failure instanceof Overloaded) {
       return OAuthError.temporarilyUnavailable("server busy; retry shortly", 1);

@@ -1,10 +1,10 @@
 package dev.tessera.store;
 
 import dev.tessera.domain.Session;
+import dev.tessera.vertx.CallerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
@@ -52,8 +52,7 @@ final class ClientSessionWriter {
   }
 
   Future<Void> write(Session session, List<NewToken> tokens) {
-    ContextInternal context = ContextInternal.current();
-    Pending pending = new Pending(session, tokens, context != null ? context.promise() : Promise.promise());
+    Pending pending = new Pending(session, tokens, CallerContext.promise());
     List<Pending> batch;
     synchronized (this) {
       waiting.add(pending);

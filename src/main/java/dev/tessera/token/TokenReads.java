@@ -4,10 +4,10 @@ import dev.tessera.auth.Overloaded;
 import dev.tessera.domain.TokenHash;
 import dev.tessera.metrics.TesseraMetrics;
 import dev.tessera.store.TokenStore;
+import dev.tessera.vertx.CallerContext;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,9 +63,7 @@ public final class TokenReads {
 
   /** The token as the database knows it ({@link CachedToken#INACTIVE} if it does not), now cached. */
   Future<CachedToken> read(TokenHash hash) {
-    // Bound to the caller's context: whichever thread finishes the read, the caller hears on its own event loop.
-    ContextInternal context = ContextInternal.current();
-    Promise<CachedToken> promise = context != null ? context.promise() : Promise.promise();
+    Promise<CachedToken> promise = CallerContext.promise();
     boolean[] started = new boolean[1];
     Read read = inFlight.compute(hash, (h, existing) -> {
       Read r = existing;

@@ -28,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AnonymousWorkTest {
   private static final String ATTACKER = "203.0.113.9";
   private static final String USER = "198.51.100.77";
+  /** One hashing thread, 7 waiting, and hashes slow enough (≈ 0.1-0.5 s) that a burst is still being hashed. */
+  private static final Map<String, Object> POOL_OF_EIGHT_SLOW_HASHES = Map.of("TESSERA_HASH_THREADS", 1,
+      "TESSERA_HASH_QUEUE", 7, "TESSERA_ARGON2_MEMORY_KIB", 65536, "TESSERA_ARGON2_ITERATIONS", 3);
 
   /** A node of the test's own (limits differ per test), with an app and a user; closing stops it. */
   private record Setup(TestNode node, TestClient http, String admin) implements AutoCloseable {
@@ -79,6 +82,61 @@ class AnonymousWorkTest {
       assertThat(r.result().statusCode()).isEqualTo(401);
       assertThat(r.result().bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
     });
+  }
+
+  /**
+   * One hashing thread and a pool of 8 (the thread and 7 waiting). A burst of sign-ins from one address,
+   * each a made-up username so that no back-off applies yet, used to take all 8 places, and everyone
+   * else's sign-in was refused 503 until the burst had been hashed.
+   */
+  @Test
+  void oneAddressCannotTakeTheWholeHashingPool(Vertx vertx) {
+    try (Setup setup = Setup.start(vertx, POOL_OF_EIGHT_SLOW_HASHES)) {
+      List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        burst.add(setup.http().postFormAsync("/oauth2/token", Map.of("grant_type", "password",
+            "client_id", "aw-mobile", "username", "sprayed-" + i, "password", "guess"), TestClient.from(ATTACKER)));
+      }
+      // Refusals come back at once and checks take a hash each, so the first answer is a refusal, and
+      // the burst's admitted sign-ins are still being hashed when the real user's arrives.
+      Future<HttpResponse<Buffer>> first = dev.tessera.testing.Eventually.await("a first answer to the burst",
+          java.time.Duration.ofSeconds(30), () -> burst.stream().filter(Future::isComplete).findFirst(),
+          java.util.Optional::isPresent).get();
+      assertThat(first.result().statusCode()).as("precondition: the burst was refused in part")
+          .isIn(429, 503);
+
+      HttpResponse<Buffer> real = signIn(setup.http(), USER, "aw-user-password");
+      assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
+
+      Future.all(burst).otherwiseEmpty().await();
+      assertThat(burst).allSatisfy(f -> assertThat(f.result().statusCode()).isIn(400, 429));
+      assertThat(burst).filteredOn(f -> f.result().statusCode() == 400)
+          .as("the address still gets its share checked").isNotEmpty();
+      assertThat(burst).filteredOn(f -> f.result().statusCode() == 429).allSatisfy(f -> {
+        assertThat(f.result().bodyAsJsonObject().getString("error")).isEqualTo("temporarily_unavailable");
+        assertThat(f.result().getHeader("Retry-After")).isEqualTo("1");
+      });
+    }
+  }
+
+  /**
+   * A gateway's first burst at a node that has just started carries a secret this node has not checked
+   * yet. Each request of it used to take a place in the hashing pool (and beyond the pool, 503); now
+   * the burst shares one check, so it is answered even though it is wider than the address's share.
+   */
+  @Test
+  void aGatewaysFirstBurstSharesOneSecretCheck(Vertx vertx) {
+    try (Setup setup = Setup.start(vertx, POOL_OF_EIGHT_SLOW_HASHES)) {
+      String secret = setup.http().createResourceServer(setup.admin(), "aw-gateway", "read").getString("client_secret");
+      List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        burst.add(setup.http().postFormAsync("/oauth2/introspect", Map.of("token", "x"),
+            TestClient.from(USER, TestClient.basic("aw-gateway", secret))));
+      }
+      Future.all(burst).otherwiseEmpty().await();
+
+      assertThat(burst).allSatisfy(f -> assertThat(f.result().statusCode()).as(f.result().bodyAsString()).isEqualTo(200));
+    }
   }
 
   @Test

@@ -47,7 +47,9 @@ class ClientAuthThrottleTest {
           Map.of("token", "x", "client_id", clientId, "client_secret", "guess-" + i), TestClient.from(address)));
     }
     Future.all(guesses).await();
-    assertThat(guesses).allSatisfy(g -> assertThat(g.result().statusCode()).isEqualTo(401));
+    // 429: the address already had its share of the hashing pool in use (more so on a busy machine).
+    assertThat(guesses).allSatisfy(g -> assertThat(g.result().statusCode()).isIn(401, 429));
+    assertThat(guesses).filteredOn(g -> g.result().statusCode() == 401).isNotEmpty();
   }
 
   private static HttpResponse<Buffer> introspectFrom(String address, String clientId, String secret) {

@@ -1,7 +1,10 @@
 package dev.tessera.signin;
 
+import dev.tessera.testing.Eventually;
 import dev.tessera.testing.NodeFixture;
 import dev.tessera.testing.TestClient;
+import dev.tessera.testing.TestNode;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -12,9 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static dev.tessera.signin.AuthorizationCodeFlowTest.REDIRECT;
 import static dev.tessera.signin.AuthorizationCodeFlowTest.request;
@@ -243,6 +249,40 @@ class SignInAttackTest {
     JsonObject audit = http.json("GET", "/admin/api/audit?username=sa-target", null, admin).bodyAsJsonObject();
     assertThat(audit.getJsonArray("items").stream().map(e -> ((JsonObject) e).getString("event")))
         .contains("login_failed", "login_throttled");
+  }
+
+  /**
+   * One hashing thread and 7 waiting (a share of 2 per address), slow hashes, no trusted proxy: every
+   * request comes from 127.0.0.1. While a burst of password grants holds that address's share, the
+   * page's sign-in is answered at once with a page saying so, not a 503 and not a failed attempt.
+   */
+  @Test
+  void aSignInWhileTheAddressHoldsItsHashingShareGetsA429Page(Vertx vertx) {
+    try (TestNode slow = TestNode.start(Map.of("TESSERA_HASH_THREADS", 1, "TESSERA_HASH_QUEUE", 7,
+        "TESSERA_ARGON2_MEMORY_KIB", 65536, "TESSERA_ARGON2_ITERATIONS", 3));
+         TestClient api = new TestClient(vertx, slow.port());
+         SignInBrowser browser = new SignInBrowser(vertx, slow.port())) {
+      String slowAdmin = api.adminToken();
+      AuthorizationCodeFlowTest.createCodeClient(api, slowAdmin, APP, "read");
+      api.createPublicClient(slowAdmin, "sa-mobile", "read");
+      HttpResponse<Buffer> page = browser.get(authorizePath(request(APP, verifier(), "busy")));
+
+      List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        burst.add(api.postFormAsync("/oauth2/token", Map.of("grant_type", "password", "client_id", "sa-mobile",
+            "username", "sa-nobody-" + i, "password", "guess")));
+      }
+      Future<HttpResponse<Buffer>> first = Eventually.await("a first answer to the burst", Duration.ofSeconds(30),
+          () -> burst.stream().filter(Future::isComplete).findFirst(), Optional::isPresent).get();
+      assertThat(first.result().statusCode()).as("precondition: the address's share is in use").isEqualTo(429);
+
+      HttpResponse<Buffer> busy = browser.signIn(page, USER, PASSWORD);
+      assertThat(busy.statusCode()).isEqualTo(429);
+      assertThat(busy.getHeader("Retry-After")).isEqualTo("1");
+      assertThat(busy.bodyAsString()).contains("Too many sign-ins from your network are under way");
+      assertThat(busy.getHeader("Location")).isNull();
+      Future.all(burst).otherwiseEmpty().await();
+    }
   }
 
   @Test
