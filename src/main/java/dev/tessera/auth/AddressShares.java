@@ -3,27 +3,28 @@ package dev.tessera.auth;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How many places of a bounded pool each caller address holds, so that no one address can hold them all
- * and refuse everyone else. A count exists only while the address holds a place: an address with
- * nothing under way costs no memory, however many addresses there are.
+ * How many places of a bounded resource each caller address holds (password checks under way, open
+ * connections), so that no one address can hold them all and refuse everyone else. A count exists only
+ * while the address holds a place: an address with nothing under way costs no memory, however many
+ * addresses there are.
  */
-final class AddressShares {
+public final class AddressShares {
   private final int perAddress;
   private final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
 
-  AddressShares(int perAddress) {
+  public AddressShares(int perAddress) {
     if (perAddress < 1) {
       throw new IllegalArgumentException("perAddress must be at least 1");
     }
     this.perAddress = perAddress;
   }
 
-  int perAddress() {
+  public int perAddress() {
     return perAddress;
   }
 
   /** Takes a place for {@code address}; false, taking nothing, if it already holds its share. */
-  boolean tryTake(String address) {
+  public boolean tryTake(String address) {
     boolean[] taken = new boolean[1];
     held.compute(address, (a, count) -> {
       int now = count == null ? 0 : count;
@@ -37,7 +38,7 @@ final class AddressShares {
   }
 
   /** Gives back one place taken by {@link #tryTake}. */
-  void giveBack(String address) {
+  public void giveBack(String address) {
     held.computeIfPresent(address, (a, count) -> count > 1 ? count - 1 : null);
   }
 

@@ -1,5 +1,6 @@
 package dev.tessera.http;
 
+import dev.tessera.auth.AddressShares;
 import dev.tessera.config.TesseraConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -13,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,15 +35,14 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private final long deadlineNanos;
   private final int maxOpen;
-  private final int maxPerAddress;
   private final AtomicInteger open = new AtomicInteger();
-  private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+  private final AddressShares perAddress;
   private volatile boolean refusing;
 
   private ConnectionGuard(TesseraConfig config) {
     this.deadlineNanos = config.requestDeadline().toNanos();
     this.maxOpen = config.maxConnections();
-    this.maxPerAddress = config.maxConnectionsPerAddress();
+    this.perAddress = new AddressShares(config.maxConnectionsPerAddress());
   }
 
   /** Guards the listening socket of {@code server} (once, however many verticles share it); empty if unreachable. */
@@ -91,24 +90,16 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       open.decrementAndGet();
       return false;
     }
-    boolean[] admitted = {true};
-    perAddress.compute(address, (a, n) -> {
-      int next = n == null ? 1 : n + 1;
-      if (next > maxPerAddress) {
-        admitted[0] = false;
-        return n;
-      }
-      return next;
-    });
-    if (!admitted[0]) {
+    if (!perAddress.tryTake(address)) {
       open.decrementAndGet();
+      return false;
     }
-    return admitted[0];
+    return true;
   }
 
   private void release(String address) {
     open.decrementAndGet();
-    perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
+    perAddress.giveBack(address);
   }
 
   private static Optional<Channel> listeningChannel(HttpServer server) {
