@@ -1,5 +1,6 @@
 package dev.tessera.gateway;
 
+import dev.tessera.testing.Readme;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,20 @@ class PolicyFileTest {
   private static String decide(RoutePolicy policy, String method, String host, String path) {
     PolicyRule rule = policy.match(request(method, host, path));
     return rule.access().label() + (rule.scopes().isEmpty() ? "" : " " + rule.scopes());
+  }
+
+  /** The README's example policy is a valid file and decides what the README says it does. */
+  @Test
+  void theReadmesExampleDecidesAsTheReadmeSays() {
+    java.util.List<String> examples = Readme.read().section("### Route policy").blocks("yaml");
+    assertThat(examples).hasSize(1);
+    RoutePolicy p = parse("policy.yaml", examples.get(0));
+    assertThat(decide(p, "DELETE", "api.example.com", "/orders/7")).isEqualTo("authenticated orders:write");
+    assertThat(decide(p, "GET", "api.example.com", "/orders/7")).isEqualTo("authenticated orders:read");
+    assertThat(decide(p, "GET", "api.example.com", "/public/logo.png")).isEqualTo("anonymous");
+    assertThat(decide(p, "GET", "api.example.com", "/internal/x")).isEqualTo("deny");
+    assertThat(decide(p, "GET", "api.example.com", "/public/..%2Finternal/x")).as("the README's own example").isEqualTo("deny");
+    assertThat(decide(p, "GET", "api.example.com", "/elsewhere")).isEqualTo("authenticated");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tessera.ops;
 
+import dev.tessera.testing.Readme;
 import dev.tessera.testing.TestNode;
 import org.junit.jupiter.api.Test;
 
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -22,8 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * README says it shows, so a renamed field, a changed status or a broken step fails here.
  */
 class ReadmeWalkthroughTest {
-  private static final Path README = Path.of("README.md");
-  private static final Pattern SH_BLOCK = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern ADMIN_PASSWORD = Pattern.compile("TESSERA_ADMIN_PASSWORD=(\\S+) java -jar");
   private static final String MARK = "::readme-block::";
 
@@ -32,10 +30,10 @@ class ReadmeWalkthroughTest {
     for (String tool : List.of("bash", "curl", "jq", "openssl")) {
       ExternalTools.require(ExternalTools.executable(tool).isPresent(), tool, "apt-get install -y " + tool);
     }
-    String readme = Files.readString(README);
-    Matcher password = ADMIN_PASSWORD.matcher(readme);
+    Readme readme = Readme.read();
+    Matcher password = ADMIN_PASSWORD.matcher(readme.section("## Set up").text());
     assertThat(password.find()).as("the README's start command sets TESSERA_ADMIN_PASSWORD").isTrue();
-    List<String> blocks = shBlocks(section(readme, "## Walk-through"));
+    List<String> blocks = readme.section("## Walk-through").blocks("sh");
     assertThat(blocks).as("the walk-through's sh blocks").hasSize(7);
 
     Path dir = Files.createTempDirectory("tessera-readme");
@@ -69,22 +67,5 @@ class ReadmeWalkthroughTest {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-  }
-
-  /** From {@code heading} to the next heading of the same level. */
-  private static String section(String markdown, String heading) {
-    int start = markdown.indexOf("\n" + heading + "\n");
-    assertThat(start).as("README has a section " + heading).isNotNegative();
-    int end = markdown.indexOf("\n## ", start + heading.length() + 2);
-    return markdown.substring(start, end < 0 ? markdown.length() : end);
-  }
-
-  private static List<String> shBlocks(String markdown) {
-    List<String> blocks = new ArrayList<>();
-    Matcher m = SH_BLOCK.matcher(markdown);
-    while (m.find()) {
-      blocks.add(m.group(1));
-    }
-    return blocks;
   }
 }
