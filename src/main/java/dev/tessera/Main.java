@@ -28,13 +28,16 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    Path defaults = Path.of(System.getProperty("tessera.config", "conf/tessera.json"));
+    // -Dtessera.config names a file that must exist; otherwise conf/tessera.json is laid over the built-in
+    // defaults if the working directory has one.
+    String named = System.getProperty("tessera.config");
+    Path defaults = Path.of(named != null ? named : "conf/tessera.json");
     TesseraConfig config;
     // A throwaway Vert.x for vertx-config (the node's own instance depends on what the config says).
     // Waiting here is fine: this is the JVM's main thread, not an event loop.
     Vertx configVertx = Vertx.vertx();
     try {
-      config = ConfigLoader.load(configVertx, defaults).toCompletionStage().toCompletableFuture().join();
+      config = ConfigLoader.load(configVertx, defaults, named != null).toCompletionStage().toCompletableFuture().join();
     } catch (CompletionException e) {
       exit(e.getCause());
       return;

@@ -7,25 +7,45 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads {@code conf/tessera.json} (defaults) and lets the process environment override it. */
+/**
+ * The configuration in three layers, each overriding the one before: the defaults built into the jar
+ * (conf/tessera.json at build time), a defaults file on disk if there is one, and the process
+ * environment. The jar therefore starts from any working directory, and a file written for an older
+ * version, lacking keys added since, still starts.
+ */
 public final class ConfigLoader {
+  /** Where the build puts conf/tessera.json (pom.xml). */
+  private static final String BUILT_IN = "tessera.json";
+
   private ConfigLoader() {
   }
 
-  public static Future<TesseraConfig> load(Vertx vertx, Path defaults) {
-    if (!Files.isRegularFile(defaults)) {
-      return Future.failedFuture(new ConfigException("conf/tessera.json",
-          "defaults file not found at " + defaults.toAbsolutePath()));
+  /**
+   * @param file a defaults file to lay over the built-in ones
+   * @param required whether {@code file} must exist (it was named explicitly) or is used only if present
+   */
+  public static Future<TesseraConfig> load(Vertx vertx, Path file, boolean required) {
+    boolean present = Files.isRegularFile(file);
+    if (required && !present) {
+      return Future.failedFuture(new ConfigException("tessera.config",
+          "defaults file not found at " + file.toAbsolutePath()));
     }
-    var file = new ConfigStoreOptions().setType("file").setFormat("json")
-        .setConfig(new JsonObject().put("path", defaults.toString()));
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
+        .addStore(new ConfigStoreOptions().setType("json").setConfig(builtIn()));
+    if (present) {
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat("json")
+          .setConfig(new JsonObject().put("path", file.toString())));
+    }
     // raw-data keeps values as strings; TesseraConfig does the typing so errors name the key.
-    var env = new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true));
-    ConfigRetriever retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().setScanPeriod(0).addStore(file).addStore(env));
+    options.addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .map(merged -> {
           JsonObject tessera = new JsonObject();
@@ -37,5 +57,17 @@ public final class ConfigLoader {
           return TesseraConfig.from(tessera);
         })
         .eventually(retriever::close);
+  }
+
+  /** The defaults the jar was built with. */
+  public static JsonObject builtIn() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(BUILT_IN)) {
+      if (in == null) {
+        throw new IllegalStateException("the build did not put conf/tessera.json into the jar (pom.xml resources)");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

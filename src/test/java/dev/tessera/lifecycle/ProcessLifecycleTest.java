@@ -10,7 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -86,6 +89,34 @@ class ProcessLifecycleTest {
       String output = process.output();
       assertThat(output).contains("configuration error: TESSERA_ACCESS_TTL");
       assertThat(output).doesNotContain("\tat ");
+    }
+  }
+
+  /**
+   * Started where there is no conf/ directory but a defaults file with one key: the built-in defaults
+   * supply the rest (the jar starts from any directory, and an older file lacking new keys still starts),
+   * and the file's key wins over them.
+   */
+  @Test
+  void aDefaultsFileInTheWorkingDirectoryIsLaidOverTheBuiltInOnes(Vertx vertx, @TempDir Path workDir) throws Exception {
+    Files.createDirectories(workDir.resolve("conf"));
+    Files.writeString(workDir.resolve("conf/tessera.json"), "{\"TESSERA_ACCESS_TTL\": \"PT7M\"}");
+    Map<String, String> env = TesseraProcess.testEnv(TestDatabase.freshDatabaseUrl());
+    try (TesseraProcess process = TesseraProcess.start(workDir, env).awaitReady(START);
+         TestClient http = new TestClient(vertx, process.port())) {
+      JsonObject login = http.postForm("/oauth2/token", Map.of("grant_type", "password", "client_id", "tessera-cli",
+          "username", TestNode.ADMIN_USERNAME, "password", TestNode.ADMIN_PASSWORD, "scope", "admin")).bodyAsJsonObject();
+      assertThat(login.getInteger("expires_in")).as(login.encode()).isEqualTo(420);
+    }
+  }
+
+  @Test
+  void aNamedDefaultsFileThatIsMissingStopsTheProcessWithOneLine(@TempDir Path workDir) {
+    Map<String, String> env = TesseraProcess.testEnv(TestDatabase.freshDatabaseUrl());
+    try (TesseraProcess process = TesseraProcess.start(workDir, env, "-Dtessera.config=missing.json")) {
+      assertThat(process.waitFor(Duration.ofSeconds(30))).isEqualTo(1);
+      assertThat(process.output()).contains("configuration error: tessera.config: defaults file not found at "
+          + workDir.resolve("missing.json")).doesNotContain("\tat ");
     }
   }
 

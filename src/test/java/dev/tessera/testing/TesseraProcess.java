@@ -31,14 +31,23 @@ public final class TesseraProcess implements AutoCloseable {
 
   /** Starts the process; {@code env} are TESSERA_* overrides on top of conf/tessera.json. */
   public static TesseraProcess start(Map<String, String> env) {
+    return start(Path.of("").toAbsolutePath(), env, "-Dtessera.config=conf/tessera.json");
+  }
+
+  /**
+   * Starts the process in {@code workDir} with {@code jvmOptions} (none: as {@code java -jar} run there
+   * would, on the built-in defaults and a conf/tessera.json there if there is one).
+   */
+  public static TesseraProcess start(Path workDir, Map<String, String> env, String... jvmOptions) {
     try {
       Path log = Files.createTempFile("tessera-process", ".log");
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"),
-          "-Dtessera.config=conf/tessera.json",
-          "dev.tessera.Main"));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+          "-cp", System.getProperty("java.class.path")));
+      command.addAll(List.of(jvmOptions));
+      command.add("dev.tessera.Main");
+      ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+          .redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().keySet().removeIf(k -> k.startsWith("TESSERA_"));
       builder.environment().putAll(env);
       int port = Integer.parseInt(env.getOrDefault("TESSERA_HTTP_PORT", "8080"));

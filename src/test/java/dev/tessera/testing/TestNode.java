@@ -1,14 +1,13 @@
 package dev.tessera.testing;
 
 import dev.tessera.Tessera;
+import dev.tessera.config.ConfigLoader;
 import dev.tessera.config.TesseraConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -52,13 +51,9 @@ public final class TestNode implements AutoCloseable {
     return new TestNode(tessera, config);
   }
 
-  /** The shipped defaults, exactly as a real start reads them. */
+  /** The shipped defaults, exactly as a real start reads them: the ones built into the jar. */
   public static JsonObject defaults() {
-    try {
-      return new JsonObject(Files.readString(Path.of("conf/tessera.json")));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ConfigLoader.builtIn();
   }
 
   public static int freePort() {
