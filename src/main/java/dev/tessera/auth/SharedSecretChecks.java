@@ -33,7 +33,14 @@ final class SharedSecretChecks {
     Future<Boolean> shared = running.putIfAbsent(key, started.future());
     Promise<Boolean> answer = CallerContext.promise();
     if (shared == null) {
-      hasher.verify(secret, storedHash, address).onComplete(result -> {
+      Future<Boolean> check;
+      try {
+        check = hasher.verify(secret, storedHash, address);
+      } catch (RuntimeException e) {
+        // Never leave the key behind: every later check of this secret would join a check that never ends.
+        check = Future.failedFuture(e);
+      }
+      check.onComplete(result -> {
         running.remove(key, started.future());
         started.handle(result);
       });
