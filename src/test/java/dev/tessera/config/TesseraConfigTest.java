@@ -1,5 +1,6 @@
 package dev.tessera.config;
 
+import dev.tessera.testing.Readme;
 import dev.tessera.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,18 @@ class TesseraConfigTest {
     assertThatThrownBy(() -> TesseraConfig.from(raw))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(key);
+  }
+
+  /** The README's Configuration section is where operators look: every key is there, and nothing else. */
+  @Test
+  void theReadmeDocumentsEveryKeyAndNoOther() {
+    String section = Readme.read().section("## Configuration").text();
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(TESSERA_[A-Z0-9_]+)`").matcher(section);
+    while (m.find()) {
+      documented.add(m.group(1));
+    }
+    assertThat(documented).containsExactlyInAnyOrderElementsOf(defaults().fieldNames());
   }
 
   @Test
