@@ -279,7 +279,7 @@ public final class Tessera {
     RevokedSessions revoked = new RevokedSessions();
     Freshness freshness = new Freshness(clock, config.stalenessBound());
     lastUsed = new LastUsedRecorder(tokenStore);
-    hasher = new PasswordHasher(vertx, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
+    hasher = new PasswordHasher(vertx, metrics, config.hashThreads(), config.hashQueue(), config.argon2MemoryKib(),
         config.argon2Iterations());
     // Clustered, back-off counts and rate buckets live in Hazelcast maps every node shares, so limits
     // hold for the cluster as a whole; alone, in this node's memory.

@@ -3,6 +3,7 @@ package dev.tessera.auth;
 import com.password4j.Argon2Function;
 import com.password4j.Password;
 import com.password4j.types.Argon2;
+import dev.tessera.metrics.TesseraMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -30,9 +31,11 @@ public final class PasswordHasher implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final int maxInFlight;
   private final AddressShares shares;
+  private final TesseraMetrics metrics;
   private final Future<String> dummyHash;
 
-  public PasswordHasher(Vertx vertx, int threads, int queue, int memoryKib, int iterations) {
+  public PasswordHasher(Vertx vertx, TesseraMetrics metrics, int threads, int queue, int memoryKib, int iterations) {
+    this.metrics = metrics;
     this.workers = vertx.createSharedWorkerExecutor("tessera-hash", threads);
     this.argon2 = Argon2Function.getInstance(memoryKib, iterations, 1, HASH_BYTES, Argon2.ID, Argon2Function.ARGON2_VERSION_13);
     this.maxInFlight = threads + queue;
@@ -61,6 +64,7 @@ public final class PasswordHasher implements AutoCloseable {
   public Future<Boolean> verify(String secret, String storedHash, String address) {
     String key = address == null ? "" : address;
     if (!shares.tryTake(key)) {
+      metrics.passwordCheckRefused(true);
       return Future.failedFuture(new AddressBusy(shares.perAddress()));
     }
     Future<Boolean> checked = storedHash == null
@@ -87,6 +91,7 @@ public final class PasswordHasher implements AutoCloseable {
   private <T> Future<T> run(Callable<T> work) {
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
+      metrics.passwordCheckRefused(false);
       return Future.failedFuture(new Overloaded("password hashing"));
     }
     return workers.executeBlocking(work, false).andThen(done -> inFlight.decrementAndGet());

@@ -44,6 +44,8 @@ public final class TesseraMetrics {
   private final Map<GrantType, Counter> issued = new EnumMap<>(GrantType.class);
   private final Map<RevocationReason, Counter> revocations = new EnumMap<>(RevocationReason.class);
   private final Counter loginFailures;
+  private final Counter checksRefusedAddressBusy;
+  private final Counter checksRefusedOverloaded;
   private final Counter cacheHits;
   private final Counter cacheMisses;
   private final Counter tokenReads;
@@ -73,6 +75,8 @@ public final class TesseraMetrics {
     }
     loginFailures = Counter.builder("tessera.login.failures").description("Refused sign-ins and client authentications")
         .register(registry);
+    checksRefusedAddressBusy = checksRefused("address_busy");
+    checksRefusedOverloaded = checksRefused("overloaded");
     cacheHits = Counter.builder("tessera.token.cache.hits").description("Verifications answered from the node cache")
         .register(registry);
     cacheMisses = Counter.builder("tessera.token.cache.misses").description("Verifications that read the database")
@@ -143,6 +147,18 @@ public final class TesseraMetrics {
 
   public void loginFailure() {
     loginFailures.increment();
+  }
+
+  private Counter checksRefused(String reason) {
+    return Counter.builder("tessera.password.checks.refused")
+        .description("Password and client-secret checks refused unchecked: the caller's address held its share "
+            + "of the Argon2 pool (address_busy, 429) or the pool was full (overloaded, 503)")
+        .tag("reason", reason).register(registry);
+  }
+
+  /** A password or client-secret check refused before hashing ({@code addressBusy}: the address's share, else the pool). */
+  public void passwordCheckRefused(boolean addressBusy) {
+    (addressBusy ? checksRefusedAddressBusy : checksRefusedOverloaded).increment();
   }
 
   public void cacheSize(Supplier<Number> size) {

@@ -1,5 +1,7 @@
 package dev.tessera.auth;
 
+import dev.tessera.metrics.TesseraMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -18,7 +20,7 @@ class SharedSecretChecksTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    hasher = new PasswordHasher(vertx, 1, 7, 65536, 3);
+    hasher = new PasswordHasher(vertx, new TesseraMetrics(new SimpleMeterRegistry()), 1, 7, 65536, 3);
     storedHash = hasher.hash("right-secret").await();
   }
 

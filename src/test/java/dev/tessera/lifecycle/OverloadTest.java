@@ -60,6 +60,8 @@ class OverloadTest {
         }
         List<Integer> statuses = logins.stream().map(CompletableFuture::join).toList();
         assertThat(statuses).contains(503).contains(200).allMatch(s -> s == 200 || s == 503);
+        assertThat(http.metric("tessera_password_checks_refused_total{reason=\"overloaded\"}"))
+            .as("every 503 is counted").isEqualTo(statuses.stream().filter(s -> s == 503).count());
       } finally {
         flood.shutdownNow();
       }

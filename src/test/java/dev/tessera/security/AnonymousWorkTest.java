@@ -114,6 +114,9 @@ class AnonymousWorkTest {
         assertThat(f.result().bodyAsJsonObject().getString("error")).isEqualTo("temporarily_unavailable");
         assertThat(f.result().getHeader("Retry-After")).isEqualTo("1");
       });
+      assertThat(setup.http().metric("tessera_password_checks_refused_total{reason=\"address_busy\"}"))
+          .isEqualTo(burst.stream().filter(f -> f.result().statusCode() == 429).count());
+      assertThat(setup.http().metric("tessera_password_checks_refused_total{reason=\"overloaded\"}")).isZero();
     }
   }
 
