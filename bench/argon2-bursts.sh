@@ -18,8 +18,10 @@ PID=
 cleanup() { if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$WORK"; }
 trap cleanup EXIT
 
+# A copy, so a rebuild during the run cannot pull the jar from under the server (as the other scripts do).
+cp "$JAR" "$WORK/tessera.jar"
 TESSERA_HTTP_PORT=$PORT TESSERA_ADMIN_PASSWORD=bench-admin-pw TESSERA_DATA_DIR="$WORK/data" \
-  TESSERA_TRUSTED_PROXIES=127.0.0.1/32 java -jar "$JAR" > "$WORK/tessera.log" 2>&1 &
+  TESSERA_TRUSTED_PROXIES=127.0.0.1/32 java -jar "$WORK/tessera.jar" > "$WORK/tessera.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 120); do curl -sf "$T/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "$T/health/ready" >/dev/null || { echo "Tessera did not become ready:" >&2; tail -20 "$WORK/tessera.log" >&2; exit 1; }
