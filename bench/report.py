@@ -115,7 +115,8 @@ for e in table:
         f(e.get("rps_ratio"), ".2f"), f(e.get("p99_ratio"), ".2f"),
         " ".join(format(x, ".2f") for x in e.get("rps_ratio_runs", [])),
         f(e["miss_ratio"], ".2f") if e["scenario"].endswith("-miss") or e["scenario"].startswith("cold-start") else "",
-        jit(e), cpu(e), e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
+        jit(e), "" if e["scenario"].startswith("cold-start") else cpu(e),
+        e["errors"] + e.get("limit_errors", 0), e["target_at_32"]))
 
 try:
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True,
@@ -137,6 +138,8 @@ md = ["# Tessera benchmark " + out.rsplit("/", 1)[-1], "",
       "JIT CPU ms per run = CPU time the JVM's JIT compiler threads used during the measured run (median, "
       "Tessera / limit): compilation shares the two cores with the load, so a large figure means a run that was "
       "not yet at steady state.",
+      "CPU µs per request is left out of the cold-start rows: their runs include the restarted JVM's start-up and "
+      "cache warming, so per-request CPU there says nothing about serving.",
       "CPU µs per request = CPU the server's JVM + PostgreSQL used during the run, per answered request (median, "
       "Tessera / limit). Both share the two cores with wrk, so where throughput parts, this says who spent it.", ""]
 open(out + ".md", "w").write("\n".join(md))
