@@ -115,10 +115,6 @@ public final class ClientAuthenticator {
         && MessageDigest.isEqual(known.secretDigest(), secretDigest);
   }
 
-  private boolean matchesRemembered(Client client, ClientCredentials reading) {
-    return reading.secret().isPresent() && matchesRemembered(client, sha256(reading.secret().get()));
-  }
-
   private Future<Client> attemptAll(ClientCredentials credentials, String address) {
     Future<Client> outcome = attempt(credentials, address);
     for (ClientCredentials alternative : credentials.alternatives()) {
@@ -139,12 +135,12 @@ public final class ClientAuthenticator {
       if (credentials.secret().isEmpty()) {
         return invalid();
       }
-      if (matchesRemembered(client, credentials)) {
+      String secret = credentials.secret().get();
+      byte[] digest = sha256(secret);
+      if (matchesRemembered(client, digest)) {
         return Future.succeededFuture(client);
       }
-      String secret = credentials.secret().get();
       String storedHash = client.secretHash().orElseThrow();
-      byte[] digest = sha256(secret);
       return checks.matches(client.clientId(), secret, HexFormat.of().formatHex(digest), storedHash, address)
           .compose(ok -> {
             if (!ok) {
