@@ -92,16 +92,10 @@ class AnonymousWorkTest {
   @Test
   void oneAddressCannotTakeTheWholeHashingPool(Vertx vertx) {
     try (Setup setup = Setup.start(vertx, POOL_OF_EIGHT_SLOW_HASHES)) {
-      List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
-      for (int i = 0; i < 12; i++) {
-        burst.add(setup.http().postFormAsync("/oauth2/token", Map.of("grant_type", "password",
-            "client_id", "aw-mobile", "username", "sprayed-" + i, "password", "guess"), TestClient.from(ATTACKER)));
-      }
+      List<Future<HttpResponse<Buffer>>> burst = setup.http().forwardedFor(ATTACKER).madeUpSignIns("aw-mobile", 12);
       // Refusals come back at once and checks take a hash each, so the burst's admitted sign-ins are still
       // being hashed when one is refused (and the real user's sign-in arrives).
-      dev.tessera.testing.Eventually.await("a refusal in the burst", java.time.Duration.ofSeconds(30),
-          () -> burst.stream().filter(f -> f.isComplete() && f.succeeded() && f.result().statusCode() != 400).count(),
-          refusals -> refusals > 0);
+      TestClient.awaitRefusal(burst);
 
       HttpResponse<Buffer> real = signIn(setup.http(), USER, "aw-user-password");
       assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);

@@ -112,6 +112,27 @@ public final class TestClient implements AutoCloseable {
     return request.sendForm(body);
   }
 
+  /**
+   * {@code count} concurrent password grants by {@code clientId} for made-up usernames (no back-off applies
+   * to them yet), not waited for: a burst at the password-hashing pool.
+   */
+  public java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> madeUpSignIns(String clientId, int count) {
+    java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      burst.add(postFormAsync("/oauth2/token", Map.of("grant_type", "password", "client_id", clientId,
+          "username", "made-up-" + i, "password", "guess")));
+    }
+    return burst;
+  }
+
+  /** Waits until one request of {@code burst} has been refused for capacity (429 or 503). */
+  public static void awaitRefusal(java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> burst) {
+    Eventually.await("a refusal in the burst", java.time.Duration.ofSeconds(30),
+        () -> burst.stream().filter(f -> f.isComplete() && f.succeeded()
+            && (f.result().statusCode() == 429 || f.result().statusCode() == 503)).count(),
+        refusals -> refusals > 0);
+  }
+
   /** Headers a trusted proxy adds for a client at {@code address} (the node must trust 127.0.0.1). */
   public static Map<String, String> from(String address) {
     return Map.of("X-Forwarded-For", address);
